@@ -1,0 +1,128 @@
+# Rivet: build, run, debug, test.   `make help` lists the targets.
+
+K := kernel
+U := user
+
+CPUS ?= 3
+MEM ?= 128M
+FSSIZE ?= 65536          # file-system image size in 1 KiB blocks
+ICOUNT ?=
+OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
+
+# --- tools: found (or installed) by scripts/check-deps.sh -------------------
+NEED_QEMU := $(filter qemu qemu-gdb test grade run bench,$(MAKECMDGOALS))
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+  TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
+  ifeq ($(TOOLPREFIX),)
+    $(error rivet: missing build dependencies (see the line above))
+  endif
+endif
+
+CC := $(TOOLPREFIX)gcc
+LD := $(TOOLPREFIX)ld
+OBJDUMP := $(TOOLPREFIX)objdump
+QEMU := qemu-system-riscv64
+PYTHON := python3
+
+CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -gdwarf-2
+CFLAGS += -march=rv64gc_zicsr_zifencei -mabi=lp64d -mcmodel=medany -mno-relax
+CFLAGS += -ffreestanding -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie
+CFLAGS += -fno-builtin-printf -fno-builtin-fprintf -fno-builtin-malloc -fno-builtin-free
+CFLAGS += -fno-builtin-memset -fno-builtin-memcpy -fno-builtin-memmove -fno-builtin-strlen
+CFLAGS += -MD -I.
+LDFLAGS := -z max-page-size=4096
+LIBGCC = $(shell $(CC) -print-libgcc-file-name)
+
+# --- kernel: every .c and .S under kernel/ ---------------------------------
+KSRCS := $(wildcard $(K)/*.c $(K)/*/*.c $(K)/*/*.S)
+KOBJS := $(patsubst %.S,%.o,$(KSRCS:.c=.o))
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
+$(K)/kernel: $(KOBJS) $(K)/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(KOBJS)
+	$(Q)$(OBJDUMP) -S $@ > $(K)/kernel.asm
+
+%.o: %.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+%.o: %.S
+	@echo "  AS      $<"
+	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+# --- user programs: user/NAME.c -> user/_NAME -------------------------------
+# The xv6 way works: add $U/_foo to UPROGS. By default every user/*.c is a program.
+UPROGS ?= $(patsubst $(U)/%.c,$(U)/_%,$(wildcard $(U)/*.c))
+ULIB := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(wildcard $(U)/lib/*.c $(U)/lib/*.S)))
+
+$(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB) $(LIBGCC)
+
+.PRECIOUS: $(U)/%.o
+
+# --- file system image -------------------------------------------------------
+MKFS_SRCS := mkfs/image.c mkfs/image.h kernel/fs.h kernel/types.h kernel/param.h kernel/stat.h
+mkfs/mkfs: mkfs/mkfs.c $(MKFS_SRCS)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c mkfs/image.c
+mkfs/fsck: mkfs/fsck.c $(MKFS_SRCS)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc -Wall -Werror -O2 -I. -o $@ mkfs/fsck.c mkfs/image.c
+
+fs.img: mkfs/mkfs mkfs/fsck README.md $(sort $(UPROGS))
+	@echo "  MKFS    $@"
+	$(Q)mkfs/mkfs $@ $(strip $(FSSIZE)) README.md $(sort $(UPROGS))
+
+# --- running -----------------------------------------------------------------
+QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(K)/kernel -m $(MEM) -smp $(CPUS)
+QEMUOPTS += -global virtio-mmio.force-legacy=false
+QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
+QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
+comma := ,
+GDBPORT := $(shell expr `id -u` % 5000 + 25000)
+
+all: $(K)/kernel fs.img
+
+qemu: $(K)/kernel fs.img
+	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
+	$(QEMU) $(QEMUOPTS) -nographic
+
+.gdbinit: scripts/gdbinit.tmpl
+	sed "s/:1234/:$(GDBPORT)/" < $< > $@
+
+qemu-gdb: $(K)/kernel fs.img .gdbinit
+	@echo "*** now run 'gdb-multiarch' in another window (it reads .gdbinit; port $(GDBPORT))"
+	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
+
+run: $(K)/kernel fs.img
+	scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- $(CMD)
+
+test: all
+	CPUS=$(CPUS) $(PYTHON) tests/run.py $(T)
+
+grade: all
+	$(PYTHON) tests/grade.py $(RUBRIC)
+
+clean:
+	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
+	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
+	rm -f $(U)/_*
+	rm -rf tests/logs results.json bench.json
+
+help:
+	@echo "make            build the kernel and the disk image (fs.img)"
+	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
+	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
+	@echo "make test       run the whole test suite (T=name runs one test)"
+	@echo "make grade      run the grading rubric; writes results.json"
+	@echo "make run CMD='...'  run one command line in a fresh Rivet"
+	@echo "make clean      remove everything built"
+	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+
+.PHONY: all qemu qemu-gdb run test grade clean help
+
+-include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d

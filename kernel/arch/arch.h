@@ -1,0 +1,59 @@
+/*
+ * arch: everything specific to RISC-V and SBI firmware: per-hart state,
+ * SBI calls, the timer, the trap vector and the context switch
+ * (context.h), and CSR access (riscv.h). Nothing here knows about
+ * processes beyond an opaque pointer.
+ */
+#ifndef RIVET_ARCH_H
+#define RIVET_ARCH_H
+
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/arch/riscv.h"
+#include "kernel/arch/context.h"
+#include "kernel/arch/boot.h"
+
+struct proc;
+
+/* Per-hart state; tp holds the address of this hart's struct cpu. */
+struct cpu {
+  uint64 boot_sp;          /* MUST be first: entry.S loads it for a started hart */
+  int hartid;              /* id the firmware and device tree use */
+  int index;               /* 0..ncpu-1; the boot hart is 0 */
+  int noff;                /* depth of push_off() nesting */
+  int intena;              /* were interrupts on before the first push_off? */
+  struct proc *proc;       /* process running here, or 0 */
+  struct context sched_ctx;/* the scheduler loop's registers, for swtch */
+  uint64 ticks;            /* timer ticks taken on this hart */
+  uint64 idle_ns;          /* time spent waiting in wfi */
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu;
+
+static inline struct cpu *mycpu(void) { return (struct cpu *)read_tp(); }
+
+/* --- SBI (sbi.c) --- */
+void sbi_console_putchar(int c);
+int sbi_hart_start(uint64 hartid, uint64 start_pa, uint64 opaque);
+void sbi_send_ipi(uint64 hartid);
+int sbi_probe(long extension);
+
+/* --- timer and clock (timer.c) --- */
+#define TICK_HZ 100 /* timer interrupts per second on every hart */
+void timer_init(uint64 timebase_hz);
+void timer_start_hart(void);        /* first tick on this hart */
+void timer_rearm(void);             /* schedule the next tick */
+uint64 clock_ns(void);              /* monotonic nanoseconds since reset */
+uint64 clock_from_ns(uint64 ns);    /* nanoseconds -> time-CSR units */
+
+/* --- traps (trapvec.S) --- */
+void trap_entry(void);
+void user_return(struct trapframe *tf) __attribute__((noreturn));
+static inline void trap_install_vector(void) { csr_write(stvec, (uint64)trap_entry); }
+
+/* --- boot helpers (entry.S) --- */
+void secondary_entry(void);
+void run_on_stack(uint64 sp_top, void (*fn)(void)) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,7 @@
+/* Boot constants shared by entry.S and C (no C declarations here). */
+#ifndef RIVET_BOOT_H
+#define RIVET_BOOT_H
+
+#define BOOT_STACK_SIZE 16384 /* each hart's stack until its kernel stack is mapped */
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * dev: the machine's devices. The device tree tells where they are;
+ * nothing about the board is hard-coded. Drivers here never touch
+ * processes or files: they block with sync's sleep/wakeup and move bytes
+ * through kernel buffers.
+ */
+#ifndef RIVET_DEV_H
+#define RIVET_DEV_H
+
+#include "kernel/types.h"
+#include "kernel/param.h"
+
+#define MAX_VIRTIO 8
+#define BOOTARGS_MAX 1024
+
+/* What the device tree says about the machine (dtb.c). */
+struct machine {
+  uint64 ram_base, ram_size;
+  int nharts;
+  int hartids[NCPU];
+  uint64 timebase_hz;
+  uint64 uart_base, uart_size;
+  int uart_irq;
+  uint64 plic_base, plic_size;
+  uint64 test_base, test_size; /* the power-off "finisher"; 0 if absent */
+  int nvirtio;
+  uint64 virtio_base[MAX_VIRTIO], virtio_size[MAX_VIRTIO];
+  int virtio_irq[MAX_VIRTIO];
+  char bootargs[BOOTARGS_MAX];
+};
+/* Parse the flattened device tree at dtb; panics naming a missing node. */
+void dtb_parse(uint64 dtb, struct machine *m);
+
+/* 16550 UART (uart.c). */
+void uart_init(uint64 base_va);
+void uart_putc(int c);   /* waits until the transmitter has room */
+void uart_intr(void);    /* receive interrupt: feeds console_input */
+
+/* Console line discipline (console.c): backspace, Ctrl-U, Ctrl-D, Ctrl-P. */
+void console_init(void);
+void console_input(int c);                      /* a typed character */
+int console_read(char *dst, int n);             /* blocks for a line; -EINTR if killed */
+int console_write(const char *src, int n);
+void console_set_dump_hook(void (*dump)(void)); /* what Ctrl-P prints */
+
+/* PLIC interrupt controller (plic.c). */
+void plic_init(uint64 base_va);
+void plic_enable_irq(int irq);                  /* route irq to every hart, priority 1 */
+void plic_init_hart(int hartid);                /* this hart takes external interrupts */
+int plic_claim(int hartid);
+void plic_complete(int hartid, int irq);
+
+/* Power off through the virt test device (power.c). */
+void power_init(uint64 test_base_va);
+void power_off(int status) __attribute__((noreturn)); /* QEMU exits with status 0..255 */
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * virtio_blk: driver for one virtio block device on the virtio-mmio
+ * transport, modern interface (mmio version 2, virtio 1.x).
+ *
+ * Requests are blocking: the caller sleeps until the device's completion
+ * interrupt, so other processes run (and may queue their own requests)
+ * while the disk works. Buffers must live in RAM that is mapped at its
+ * physical address (the kernel image or kalloc'd pages), because the
+ * device reads and writes them by physical address. Kernel stacks are
+ * NOT such memory.
+ */
+#ifndef RIVET_VIRTIO_BLK_H
+#define RIVET_VIRTIO_BLK_H
+
+#include "kernel/types.h"
+
+#define VIRTIO_BLK_SECTOR_SIZE 512 /* the unit of request addresses and disk capacity */
+
+/* Called at boot for each virtio-mmio slot whose registers are mapped at
+ * base_va. Takes the first block device found: 0 on success, -ENODEV if
+ * the slot holds something else (or a disk was already taken). */
+int virtio_blk_probe(uint64 base_va, int irq);
+
+/* 1 once a disk has been probed successfully. */
+int virtio_blk_present(void);
+
+/* The disk's size in sectors (0 if there is no disk). */
+uint64 virtio_blk_capacity(void);
+
+/* Read (write=0) or write (write=1) nbytes, a multiple of the sector size,
+ * starting at sector. Sleeps until done; 0 on success, -EIO on failure. */
+int virtio_blk_rw(uint64 sector, void *buf, uint32 nbytes, int write);
+
+/* The completion interrupt; called by the PLIC dispatch for the disk's irq. */
+void virtio_blk_intr(void);
+
+/* The irq the disk was probed with (-1 if none), for the PLIC dispatch. */
+int virtio_blk_irq(void);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * The free-block bitmap: bit b of the bitmap is 1 when block b is in use.
+ * Only blocks of the data area are ever handed out or freed, so a corrupt
+ * bitmap or block pointer can never make the kernel overwrite metadata.
+ * Bitmap changes go through the log like every other metadata change.
+ */
+#include "kernel/types.h"
+#include "kernel/lib/lib.h"
+#include "kernel/sync/sync.h"
+#include "kernel/fs/internal.h"
+
+#define BITS_PER_BYTE 8
+
+/* Where the next search starts: just past the last block handed out, so
+ * that a growing file does not rescan the blocks it already took. */
+static struct {
+  struct spinlock lock; /* guards next */
+  uint next;
+} hint;
+
+void balloc_init(void) { spinlock_init(&hint.lock, "balloc hint"); }
+
+static uint take_hint(void) {
+  acquire(&hint.lock);
+  uint b = hint.next;
+  release(&hint.lock);
+  if (b < fs_super.datastart || b - fs_super.datastart >= fs_super.nblocks)
+    b = fs_super.datastart;
+  return b;
+}
+
+static void set_hint(uint b) {
+  acquire(&hint.lock);
+  hint.next = b;
+  release(&hint.lock);
+}
+
+static uchar bit_mask(uint b) { return 1 << (b % BPB % BITS_PER_BYTE); }
+static uchar *bit_byte(struct buf *bp, uint b) { return &bp->data[b % BPB / BITS_PER_BYTE]; }
+
+static void zero_block(uint dev, uint b) {
+  struct buf *bp = bgrab(dev, b);
+  memset(bp->data, 0, BSIZE);
+  log_write(bp);
+  brelse(bp);
+}
+
+uint balloc(uint dev) {
+  uint start = take_hint() - fs_super.datastart;
+  struct buf *bp = 0;
+  for (uint i = 0; i < fs_super.nblocks; i++) {
+    uint b = fs_super.datastart + (start + i) % fs_super.nblocks;
+    if (bp == 0 || bp->blockno != BBLOCK(b, fs_super)) {
+      if (bp)
+        brelse(bp);
+      bp = bread(dev, BBLOCK(b, fs_super));
+    }
+    if ((*bit_byte(bp, b) & bit_mask(b)) == 0) {
+      *bit_byte(bp, b) |= bit_mask(b);
+      log_write(bp);
+      brelse(bp);
+      set_hint(b + 1);
+      zero_block(dev, b);
+      return b;
+    }
+  }
+  if (bp)
+    brelse(bp);
+  return 0;
+}
+
+void bfree(uint dev, uint b) {
+  if (!data_block_ok(b, "bfree"))
+    return;
+  struct buf *bp = bread(dev, BBLOCK(b, fs_super));
+  if (*bit_byte(bp, b) & bit_mask(b)) {
+    *bit_byte(bp, b) &= ~bit_mask(b);
+    log_write(bp);
+  } else {
+    printf("fs: bfree: block %u is already free\n", b);
+  }
+  brelse(bp);
+}

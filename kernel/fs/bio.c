@@ -1,0 +1,152 @@
+/*
+ * The buffer cache: NBUF in-memory copies of disk blocks.
+ *
+ * It does two jobs. It saves disk reads by keeping recently used blocks,
+ * and it makes sure there is at most one copy of each block in memory, so
+ * that all processes see (and lock) the same bytes.
+ *
+ * A user of a block calls bread() to get it locked, reads or changes
+ * b->data, and calls brelse() when done. Changes reach the disk through
+ * the log (log_write), never by the user calling bwrite directly, except
+ * inside the log itself.
+ *
+ * Free buffers are recycled least-recently-used first: a doubly linked
+ * list through all buffers keeps the most recently released at the front.
+ */
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/lib/lib.h"
+#include "kernel/sync/sync.h"
+#include "kernel/dev/virtio_blk.h"
+#include "kernel/fs/internal.h"
+
+#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
+
+static struct {
+  struct spinlock lock; /* guards the list, every buffer's identity and refcnt */
+  struct buf bufs[NBUF];
+  struct buf head;      /* list sentinel: head.next is the most recently used */
+  int waiters;          /* processes sleeping until some buffer is free */
+} bcache;
+
+static void list_remove(struct buf *b) {
+  b->next->prev = b->prev;
+  b->prev->next = b->next;
+}
+
+static void list_push_front(struct buf *b) {
+  b->next = bcache.head.next;
+  b->prev = &bcache.head;
+  bcache.head.next->prev = b;
+  bcache.head.next = b;
+}
+
+void binit(void) {
+  spinlock_init(&bcache.lock, "bcache");
+  bcache.head.next = &bcache.head;
+  bcache.head.prev = &bcache.head;
+  for (struct buf *b = bcache.bufs; b < bcache.bufs + NBUF; b++) {
+    sleeplock_init(&b->lock, "buffer");
+    list_push_front(b);
+  }
+}
+
+/* The cached copy of the block, or 0. bcache.lock held. */
+static struct buf *find_cached(uint dev, uint blockno) {
+  for (struct buf *b = bcache.head.next; b != &bcache.head; b = b->next)
+    if (b->dev == dev && b->blockno == blockno)
+      return b;
+  return 0;
+}
+
+/* The least recently used buffer nobody holds, or 0. bcache.lock held. */
+static struct buf *find_free(void) {
+  for (struct buf *b = bcache.head.prev; b != &bcache.head; b = b->prev)
+    if (b->refcnt == 0)
+      return b;
+  return 0;
+}
+
+/* The buffer for the block, locked; its data is valid only if b->valid. */
+static struct buf *bget(uint dev, uint blockno) {
+  acquire(&bcache.lock);
+  for (;;) {
+    struct buf *b = find_cached(dev, blockno);
+    if (b == 0) {
+      b = find_free();
+      if (b) {
+        b->dev = dev;
+        b->blockno = blockno;
+        b->valid = 0;
+      }
+    }
+    if (b) {
+      b->refcnt++;
+      release(&bcache.lock);
+      acquire_sleep(&b->lock);
+      return b;
+    }
+    // Every buffer is in use: wait for a brelse rather than fail.
+    bcache.waiters++;
+    sleep(&bcache.waiters, &bcache.lock);
+    bcache.waiters--;
+  }
+}
+
+/* Move the block between b->data and the disk. A failing disk leaves the
+ * file system with no way to stay consistent, so this is fatal. */
+static void disk_io(struct buf *b, int write) {
+  uint64 sector = (uint64)b->blockno * SECTORS_PER_BLOCK;
+  if (virtio_blk_rw(sector, b->data, BSIZE, write) != 0)
+    panic("disk %s error on block %u", write ? "write" : "read", b->blockno);
+}
+
+struct buf *bread(uint dev, uint blockno) {
+  struct buf *b = bget(dev, blockno);
+  if (!b->valid) {
+    disk_io(b, 0);
+    b->valid = 1;
+  }
+  return b;
+}
+
+struct buf *bgrab(uint dev, uint blockno) {
+  struct buf *b = bget(dev, blockno);
+  b->valid = 1; // the caller is about to fill in every byte
+  return b;
+}
+
+void bwrite(struct buf *b) {
+  if (!holding_sleep(&b->lock))
+    panic("bwrite: buffer not locked");
+  disk_io(b, 1);
+}
+
+/* One holder fewer. The last one makes b the most recently used free
+ * buffer and lets a waiting bget have it. */
+static void drop_ref(struct buf *b) {
+  acquire(&bcache.lock);
+  b->refcnt--;
+  if (b->refcnt == 0) {
+    list_remove(b);
+    list_push_front(b);
+    if (bcache.waiters)
+      wakeup(&bcache.waiters);
+  }
+  release(&bcache.lock);
+}
+
+void brelse(struct buf *b) {
+  if (!holding_sleep(&b->lock))
+    panic("brelse: buffer not locked");
+  release_sleep(&b->lock);
+  drop_ref(b);
+}
+
+void bpin(struct buf *b) {
+  acquire(&bcache.lock);
+  b->refcnt++;
+  release(&bcache.lock);
+}
+
+void bunpin(struct buf *b) { drop_ref(b); }

@@ -1,0 +1,318 @@
+/*
+ * Open files: the system-wide file table, reading and writing through a
+ * struct file, the device switch, and each process's descriptors.
+ */
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/errno.h"
+#include "kernel/stat.h"
+#include "kernel/fcntl.h"
+#include "kernel/lib/lib.h"
+#include "kernel/sync/sync.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/internal.h"
+#include "kernel/fs/file.h"
+
+#define INT_MAX 0x7fffffff
+
+/*
+ * A write to a file is split into transactions small enough for the log.
+ * Per data block, a transaction may dirty the block itself and the bitmap
+ * block recording its allocation. On top come the inode block and up to
+ * three indirect blocks (the singly- and doubly-indirect block and a
+ * second-level block, or two second-level blocks), each with its bitmap
+ * block. One block is left for a write that does not start on a block
+ * boundary and so touches one block more.
+ */
+#define WRITE_INODE_BLOCKS 1
+#define WRITE_INDEX_BLOCKS 3
+#define WRITE_DATA_BLOCKS ((MAXOPBLOCKS - WRITE_INODE_BLOCKS - 2 * WRITE_INDEX_BLOCKS) / 2)
+#define WRITE_CHUNK_BYTES ((WRITE_DATA_BLOCKS - 1) * BSIZE)
+
+/* Device reads and writes go through a kernel buffer of this size. */
+#define DEVICE_BOUNCE_BYTES 512
+
+static struct {
+  struct spinlock lock; /* guards kind and ref of every file */
+  struct file files[NFILE];
+} ftable;
+
+struct devsw {
+  int (*read)(char *kbuf, int n);
+  int (*write)(const char *kbuf, int n);
+};
+/* Filled in at boot by devsw_register, read-only afterwards. */
+static struct devsw devsw[NDEV];
+
+void file_table_init(void) { spinlock_init(&ftable.lock, "ftable"); }
+
+int devsw_register(int major, int (*read)(char *kbuf, int n),
+                   int (*write)(const char *kbuf, int n)) {
+  if (major < 0 || major >= NDEV)
+    return -EINVAL;
+  devsw[major].read = read;
+  devsw[major].write = write;
+  return 0;
+}
+
+struct file *filealloc(void) {
+  acquire(&ftable.lock);
+  for (struct file *f = ftable.files; f < ftable.files + NFILE; f++) {
+    if (f->ref == 0) {
+      memset(f, 0, sizeof(*f));
+      f->ref = 1;
+      release(&ftable.lock);
+      return f;
+    }
+  }
+  release(&ftable.lock);
+  return 0;
+}
+
+struct file *filedup(struct file *f) {
+  acquire(&ftable.lock);
+  if (f->ref < 1)
+    panic("filedup: file not open");
+  f->ref++;
+  release(&ftable.lock);
+  return f;
+}
+
+void fileclose(struct file *f) {
+  acquire(&ftable.lock);
+  if (f->ref < 1)
+    panic("fileclose: file not open");
+  if (--f->ref > 0) {
+    release(&ftable.lock);
+    return;
+  }
+  // The last reference: free the slot, then let go of what it pointed to
+  // (which may sleep, so not under the spinlock).
+  struct file closed = *f;
+  f->kind = FILE_NONE;
+  release(&ftable.lock);
+
+  if (closed.kind == FILE_PIPE) {
+    pipeclose(closed.pipe, closed.writable);
+  } else if (closed.ip) {
+    begin_op(); // iput may free an unlinked file
+    iput(closed.ip);
+    end_op();
+  }
+}
+
+static struct devsw *device_of(struct file *f) {
+  if (f->major < 0 || f->major >= NDEV)
+    return 0;
+  return &devsw[f->major];
+}
+
+/* One call to the driver: a device such as the console returns what it
+ * has (a line) rather than filling the whole request. */
+static int device_read(struct file *f, uint64 addr, int n) {
+  struct devsw *dev = device_of(f);
+  if (dev == 0 || dev->read == 0)
+    return -ENODEV;
+  char bounce[DEVICE_BOUNCE_BYTES];
+  int r = dev->read(bounce, MIN(n, DEVICE_BOUNCE_BYTES));
+  if (r > 0 && either_copyout(1, addr, bounce, r) < 0)
+    return -EFAULT;
+  return r;
+}
+
+static int device_write(struct file *f, uint64 addr, int n) {
+  struct devsw *dev = device_of(f);
+  if (dev == 0 || dev->write == 0)
+    return -ENODEV;
+  char bounce[DEVICE_BOUNCE_BYTES];
+  int done = 0;
+  while (done < n) {
+    int m = MIN(n - done, DEVICE_BOUNCE_BYTES);
+    if (either_copyin(bounce, 1, addr + done, m) < 0)
+      return done > 0 ? done : -EFAULT;
+    int r = dev->write(bounce, m);
+    if (r < 0)
+      return done > 0 ? done : r;
+    done += r;
+    if (r < m)
+      break;
+  }
+  return done;
+}
+
+/* Put back a read's advance of the offset, unless someone sharing the file
+ * has moved the offset since. */
+static void unread(struct file *f, uint off, int n) {
+  ilock(f->ip);
+  if (f->off == off + n)
+    f->off = off;
+  iunlock(f->ip);
+}
+
+/* Read with the inode locked into a kernel buffer, then copy out with no
+ * lock held: the user page may need loading from a file (perhaps this very
+ * one, if it is the running program), which takes that file's lock. */
+static int inode_read(struct file *f, uint64 addr, int n) {
+  char bounce[BSIZE];
+  int done = 0;
+  while (done < n) {
+    int want = MIN(n - done, BSIZE);
+    ilock(f->ip);
+    uint off = f->off;
+    int r = readi(f->ip, 0, (uint64)bounce, off, want);
+    if (r > 0)
+      f->off = off + r;
+    iunlock(f->ip);
+    if (r <= 0)
+      return done > 0 ? done : r;
+    if (either_copyout(1, addr + done, bounce, r) < 0) {
+      unread(f, off, r);
+      return done > 0 ? done : -EFAULT;
+    }
+    done += r;
+    if (r < want)
+      break; // end of file
+  }
+  return done;
+}
+
+/* One transaction per chunk. A short chunk means the disk is full: stop. */
+static int inode_write(struct file *f, uint64 addr, int n) {
+  int done = 0;
+  while (done < n) {
+    int m = MIN(n - done, WRITE_CHUNK_BYTES);
+    begin_op();
+    ilock(f->ip);
+    if (f->append)
+      f->off = f->ip->size;
+    int r = writei(f->ip, 1, addr + done, f->off, m);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    end_op();
+    if (r < 0)
+      return done > 0 ? done : r;
+    done += r;
+    if (r < m)
+      break;
+  }
+  return done;
+}
+
+int fileread(struct file *f, uint64 addr, int n) {
+  if (!f->readable)
+    return -EBADF;
+  switch (f->kind) {
+  case FILE_PIPE:
+    return piperead(f->pipe, addr, n);
+  case FILE_DEVICE:
+    return device_read(f, addr, n);
+  case FILE_INODE:
+    return inode_read(f, addr, n);
+  default:
+    panic("fileread: bad file kind %d", f->kind);
+  }
+}
+
+int filewrite(struct file *f, uint64 addr, int n) {
+  if (!f->writable)
+    return -EBADF;
+  switch (f->kind) {
+  case FILE_PIPE:
+    return pipewrite(f->pipe, addr, n);
+  case FILE_DEVICE:
+    return device_write(f, addr, n);
+  case FILE_INODE:
+    return inode_write(f, addr, n);
+  default:
+    panic("filewrite: bad file kind %d", f->kind);
+  }
+}
+
+/* A pipe has no inode: it reports all zeroes. A device opened without an
+ * inode (the boot console) reports just its type. */
+int filestat(struct file *f, uint64 addr) {
+  struct stat st;
+  memset(&st, 0, sizeof(st));
+  if (f->ip) {
+    ilock(f->ip);
+    stati(f->ip, &st);
+    iunlock(f->ip);
+  } else if (f->kind == FILE_DEVICE) {
+    st.type = T_DEVICE;
+  }
+  return either_copyout(1, addr, &st, sizeof(st));
+}
+
+int filelseek(struct file *f, int offset, int whence) {
+  if (f->kind != FILE_INODE)
+    return -ESPIPE;
+  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+    return -EINVAL;
+  ilock(f->ip);
+  int64 base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->off : f->ip->size;
+  int64 target = base + offset;
+  int result = -EINVAL;
+  if (target >= 0 && target <= INT_MAX) {
+    f->off = target;
+    result = target;
+  }
+  iunlock(f->ip);
+  return result;
+}
+
+/* Every completed write is in the log already: committing it puts the
+ * file's data and metadata on disk. */
+int filefsync(struct file *f) {
+  if (f->kind != FILE_INODE)
+    return -EINVAL;
+  log_force();
+  return 0;
+}
+
+void files_fork(struct proc *child, struct proc *parent) {
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (parent->ofile[fd])
+      child->ofile[fd] = filedup(parent->ofile[fd]);
+  if (parent->cwd)
+    child->cwd = idup(parent->cwd);
+}
+
+void files_exit(struct proc *p) {
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+  if (p->cwd) {
+    begin_op();
+    iput(p->cwd);
+    end_op();
+    p->cwd = 0;
+  }
+}
+
+#define CONSOLE_FDS 3 /* standard input, output and error */
+
+int files_open_console(struct proc *p, int major) {
+  if (major < 0 || major >= NDEV)
+    return -ENODEV;
+  struct file *f = filealloc();
+  if (f == 0)
+    return -ENFILE;
+  f->kind = FILE_DEVICE;
+  f->major = major;
+  f->readable = 1;
+  f->writable = 1;
+  p->ofile[0] = f;
+  for (int fd = 1; fd < CONSOLE_FDS; fd++)
+    p->ofile[fd] = filedup(f);
+  return 0;
+}
+
+void files_set_root_cwd(struct proc *p) {
+  p->cwd = iget(ROOTDEV, ROOTINO);
+  if (p->cwd == 0)
+    panic("files_set_root_cwd: inode table full");
+}

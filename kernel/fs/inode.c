@@ -1,0 +1,371 @@
+/*
+ * Inodes: a file's type, size, link count and the list of blocks holding
+ * its bytes.
+ *
+ * On disk, inodes sit in an array of struct dinode starting at
+ * superblock.inodestart. In memory, the inode table caches the ones in use,
+ * so that every process sees one struct inode per file, and locks it.
+ *
+ * Life of an in-memory inode:
+ *   iget      finds or makes the table entry (ref++); reads nothing
+ *   ilock     locks it and reads the dinode on first use
+ *   iunlock   unlocks it
+ *   iput      drops a reference; the last reference to a file that no
+ *             directory names any more frees it on disk
+ * A reference (ref) keeps the entry and its inode number alive; the lock
+ * protects the contents. Holding a reference without the lock is normal:
+ * an open file does so for as long as it is open.
+ *
+ * A file's blocks: addrs[0..NDIRECT-1] point straight at data blocks;
+ * addrs[INDIRECT_SLOT] at a block of NINDIRECT more pointers; and
+ * addrs[DINDIRECT_SLOT] at a block of pointers to such blocks. A pointer
+ * of 0 is a hole, which reads as zeroes.
+ */
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/errno.h"
+#include "kernel/stat.h"
+#include "kernel/lib/lib.h"
+#include "kernel/sync/sync.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/internal.h"
+
+#define MAX_FILE_BYTES ((uint)(MAXFILE * BSIZE))
+
+static struct {
+  struct spinlock lock; /* guards dev, inum, ref and map_count of every entry */
+  struct inode inodes[NINODE];
+} itable;
+
+/* What a hole reads as. */
+static const uchar zero_block[BSIZE];
+
+void inode_table_init(void) {
+  spinlock_init(&itable.lock, "itable");
+  for (int i = 0; i < NINODE; i++)
+    sleeplock_init(&itable.inodes[i].lock, "inode");
+}
+
+struct inode *iget(uint dev, uint inum) {
+  struct inode *unused = 0;
+  acquire(&itable.lock);
+  for (struct inode *ip = itable.inodes; ip < itable.inodes + NINODE; ip++) {
+    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
+      ip->ref++;
+      release(&itable.lock);
+      return ip;
+    }
+    if (ip->ref == 0 && unused == 0)
+      unused = ip;
+  }
+  if (unused) {
+    unused->dev = dev;
+    unused->inum = inum;
+    unused->ref = 1;
+    unused->map_count = 0;
+    unused->valid = 0;
+  }
+  release(&itable.lock);
+  return unused;
+}
+
+struct inode *idup(struct inode *ip) {
+  acquire(&itable.lock);
+  ip->ref++;
+  release(&itable.lock);
+  return ip;
+}
+
+/* The disk copy of ip: a pointer into the (locked) buffer *bpp. */
+static struct dinode *dinode_of(uint dev, uint inum, struct buf **bpp) {
+  *bpp = bread(dev, IBLOCK(inum, fs_super));
+  return (struct dinode *)(*bpp)->data + inum % IPB;
+}
+
+int ialloc(uint dev, short type, struct inode **ipp) {
+  for (uint inum = ROOTINO; inum < fs_super.ninodes; inum++) {
+    struct buf *bp;
+    struct dinode *dip = dinode_of(dev, inum, &bp);
+    if (dip->type == 0) {
+      // Claim a table entry before the disk inode, so that a full table
+      // leaves the disk untouched.
+      struct inode *ip = iget(dev, inum);
+      if (ip == 0) {
+        brelse(bp);
+        return -ENFILE;
+      }
+      memset(dip, 0, sizeof(*dip));
+      dip->type = type;
+      log_write(bp);
+      brelse(bp);
+      *ipp = ip;
+      return 0;
+    }
+    brelse(bp);
+  }
+  return -ENOSPC;
+}
+
+void iupdate(struct inode *ip) {
+  struct buf *bp;
+  struct dinode *dip = dinode_of(ip->dev, ip->inum, &bp);
+  dip->type = ip->type;
+  dip->major = ip->major;
+  dip->minor = ip->minor;
+  dip->nlink = ip->nlink;
+  dip->size = ip->size;
+  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+  log_write(bp);
+  brelse(bp);
+}
+
+static int dinode_sane(const struct dinode *dip) {
+  int known_type = dip->type == T_DIR || dip->type == T_FILE || dip->type == T_DEVICE;
+  return known_type && dip->size <= MAX_FILE_BYTES;
+}
+
+/* Fill ip from disk. A corrupt dinode becomes type 0 with no contents:
+ * every operation then refuses the inode (-EIO) and nothing frees it. */
+static void load(struct inode *ip) {
+  struct buf *bp;
+  struct dinode *dip = dinode_of(ip->dev, ip->inum, &bp);
+  if (dinode_sane(dip)) {
+    ip->type = dip->type;
+    ip->major = dip->major;
+    ip->minor = dip->minor;
+    ip->nlink = dip->nlink;
+    ip->size = dip->size;
+    memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+  } else {
+    printf("fs: inode %u is corrupt (type %d, size %u)\n", ip->inum, dip->type, dip->size);
+    ip->type = 0;
+    ip->nlink = 0;
+    ip->size = 0;
+    memset(ip->addrs, 0, sizeof(ip->addrs));
+  }
+  brelse(bp);
+  ip->valid = 1;
+}
+
+void ilock(struct inode *ip) {
+  if (ip == 0 || ip->ref < 1)
+    panic("ilock: inode not referenced");
+  acquire_sleep(&ip->lock);
+  if (!ip->valid)
+    load(ip);
+}
+
+void iunlock(struct inode *ip) {
+  if (ip == 0 || !holding_sleep(&ip->lock) || ip->ref < 1)
+    panic("iunlock: inode not locked");
+  release_sleep(&ip->lock);
+}
+
+void iput(struct inode *ip) {
+  acquire(&itable.lock);
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && ip->type != 0) {
+    // The last reference to a file no directory names: free it. No one
+    // else can reach this entry (no name leads here, and ialloc will not
+    // pick a dinode whose type is set), so taking its lock cannot block.
+    release(&itable.lock);
+    acquire_sleep(&ip->lock);
+    itrunc(ip);
+    ip->type = 0;
+    iupdate(ip);
+    ip->valid = 0;
+    release_sleep(&ip->lock);
+    acquire(&itable.lock);
+  }
+  ip->ref--;
+  release(&itable.lock);
+}
+
+void iunlockput(struct inode *ip) {
+  iunlock(ip);
+  iput(ip);
+}
+
+/* Free block b, and first every block it points to when it is an indirect
+ * block of the given depth (1: points at data; 2: points at indirect). */
+static void free_tree(uint dev, uint b, int depth) {
+  if (depth > 0) {
+    if (!data_block_ok(b, "itrunc"))
+      return;
+    struct buf *bp = bread(dev, b);
+    uint *entries = (uint *)bp->data;
+    for (uint i = 0; i < NINDIRECT; i++)
+      if (entries[i])
+        free_tree(dev, entries[i], depth - 1);
+    brelse(bp);
+  }
+  bfree(dev, b);
+}
+
+void itrunc(struct inode *ip) {
+  for (int i = 0; i < NDIRECT + 2; i++) {
+    if (ip->addrs[i] == 0)
+      continue;
+    int depth = i == INDIRECT_SLOT ? 1 : i == DINDIRECT_SLOT ? 2 : 0;
+    free_tree(ip->dev, ip->addrs[i], depth);
+    ip->addrs[i] = 0;
+  }
+  ip->size = 0;
+  iupdate(ip);
+}
+
+/* Resolve the block pointer *slot into *b (0 for a hole). With alloc, a
+ * hole is filled with a new block. holder is the indirect block containing
+ * the slot, logged when the slot changes; 0 means the slot is in ip->addrs
+ * and the caller writes the inode. */
+static int follow(struct inode *ip, uint *slot, struct buf *holder, int alloc, uint *b) {
+  if (*slot == 0 && alloc) {
+    uint fresh = balloc(ip->dev);
+    if (fresh == 0)
+      return -ENOSPC;
+    *slot = fresh;
+    if (holder)
+      log_write(holder);
+  } else if (*slot != 0 && !data_block_ok(*slot, "bmap")) {
+    return -EIO;
+  }
+  *b = *slot;
+  return 0;
+}
+
+static int follow_indirect(struct inode *ip, uint indirect, uint index, int alloc, uint *b) {
+  struct buf *bp = bread(ip->dev, indirect);
+  int err = follow(ip, (uint *)bp->data + index, bp, alloc, b);
+  brelse(bp);
+  return err;
+}
+
+/* Start at ip->addrs[slot] and descend through `levels` indirect blocks,
+ * taking entry index[i] at level i. */
+static int walk(struct inode *ip, uint slot, const uint *index, int levels, int alloc, uint *b) {
+  uint cur = 0;
+  int err = follow(ip, &ip->addrs[slot], 0, alloc, &cur);
+  for (int i = 0; i < levels && err == 0 && cur != 0; i++)
+    err = follow_indirect(ip, cur, index[i], alloc, &cur);
+  *b = cur;
+  return err;
+}
+
+/* The disk block holding block bn of the file, in *b (0 for a hole unless
+ * alloc). 0, or -ENOSPC (disk full), -EIO (corrupt pointer), -EFBIG. */
+static int bmap(struct inode *ip, uint bn, int alloc, uint *b) {
+  if (bn < NDIRECT)
+    return walk(ip, bn, 0, 0, alloc, b);
+  bn -= NDIRECT;
+  if (bn < NINDIRECT) {
+    uint index[] = {bn};
+    return walk(ip, INDIRECT_SLOT, index, 1, alloc, b);
+  }
+  bn -= NINDIRECT;
+  if (bn < NDINDIRECT) {
+    uint index[] = {bn / NINDIRECT, bn % NINDIRECT};
+    return walk(ip, DINDIRECT_SLOT, index, 2, alloc, b);
+  }
+  return -EFBIG;
+}
+
+/*
+ * readi and writei move data through a bounce buffer on the stack, so that
+ * no buffer lock is held while touching user memory: a user page may be
+ * missing, and loading it may read the disk.
+ */
+
+int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
+  if (off >= ip->size)
+    return 0;
+  n = MIN(n, ip->size - off);
+
+  uchar bounce[BSIZE];
+  uint done = 0;
+  int err = 0;
+  while (done < n && err == 0) {
+    uint b;
+    uint m = MIN(n - done, BSIZE - off % BSIZE);
+    err = bmap(ip, off / BSIZE, 0, &b);
+    if (err)
+      break;
+    if (b == 0) {
+      memmove(bounce, zero_block, m);
+    } else {
+      struct buf *bp = bread(ip->dev, b);
+      memmove(bounce, bp->data + off % BSIZE, m);
+      brelse(bp);
+    }
+    err = either_copyout(user_dst, dst + done, bounce, m);
+    if (err == 0) {
+      done += m;
+      off += m;
+    }
+  }
+  return done > 0 ? (int)done : err;
+}
+
+int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
+  if (n == 0)
+    return 0;
+  if (off >= MAX_FILE_BYTES)
+    return -EFBIG;
+  n = MIN(n, MAX_FILE_BYTES - off);
+
+  uchar bounce[BSIZE];
+  uint done = 0;
+  int err = 0;
+  while (done < n && err == 0) {
+    uint b;
+    uint m = MIN(n - done, BSIZE - off % BSIZE);
+    // Fetch the bytes first: a bad user address then allocates nothing.
+    err = either_copyin(bounce, user_src, src + done, m);
+    if (err == 0)
+      err = bmap(ip, off / BSIZE, 1, &b);
+    if (err)
+      break;
+    struct buf *bp = bread(ip->dev, b);
+    memmove(bp->data + off % BSIZE, bounce, m);
+    log_write(bp);
+    brelse(bp);
+    done += m;
+    off += m;
+  }
+  if (off > ip->size)
+    ip->size = off;
+  // Even with nothing written, bmap may have added block pointers.
+  iupdate(ip);
+  return done > 0 ? (int)done : err;
+}
+
+void stati(struct inode *ip, struct stat *st) {
+  st->dev = ip->dev;
+  st->ino = ip->inum;
+  st->type = ip->type;
+  st->nlink = ip->nlink;
+  st->size = ip->size;
+}
+
+short inode_type(struct inode *ip) { return ip->type; }
+
+uint inode_size(struct inode *ip) { return ip->size; }
+
+void inode_map_hold(struct inode *ip) {
+  acquire(&itable.lock);
+  ip->map_count++;
+  release(&itable.lock);
+}
+
+void inode_map_release(struct inode *ip) {
+  acquire(&itable.lock);
+  if (ip->map_count < 1)
+    panic("inode_map_release: not mapped");
+  ip->map_count--;
+  release(&itable.lock);
+}
+
+int inode_is_mapped(struct inode *ip) {
+  acquire(&itable.lock);
+  int mapped = ip->map_count > 0;
+  release(&itable.lock);
+  return mapped;
+}

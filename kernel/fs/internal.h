@@ -1,0 +1,74 @@
+/*
+ * Declarations shared by the files of kernel/fs/ and nobody else: the
+ * buffer cache, the log's block-level interface, the block allocator and
+ * the mounted superblock. The rest of the kernel uses kernel/fs/fs.h.
+ */
+#ifndef RIVET_FS_INTERNAL_H
+#define RIVET_FS_INTERNAL_H
+
+#include "kernel/types.h"
+#include "kernel/fs.h"
+#include "kernel/sync/sync.h"
+#include "kernel/fs/fs.h"
+
+#define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
+
+/* A cached disk block. */
+struct buf {
+  uint dev;              /* dev, blockno, refcnt, prev, next: bcache lock */
+  uint blockno;
+  uint refcnt;           /* holders, plus one per pin by the log */
+  struct buf *prev;      /* LRU list: most recently released first */
+  struct buf *next;
+
+  struct sleeplock lock; /* guards valid and data; held between bread and brelse */
+  int valid;             /* data holds the block's contents */
+  uchar data[BSIZE];
+};
+
+/* --- buffer cache (bio.c) --- */
+void binit(void);
+/* The block, locked, with its contents read from disk if not cached. */
+struct buf *bread(uint dev, uint blockno);
+/* The block, locked, for a caller that will overwrite all of data:
+ * the disk is not read. */
+struct buf *bgrab(uint dev, uint blockno);
+void bwrite(struct buf *b); /* b locked */
+void brelse(struct buf *b);
+void bpin(struct buf *b);   /* keep b cached until bunpin */
+void bunpin(struct buf *b);
+
+/* --- log (log.c) --- */
+void log_init(void);
+/* Replay a committed transaction left by a crash; 0 or -EIO if the log
+ * header is corrupt. Called once by fs_mount. */
+int log_mount(uint dev, const struct superblock *sb);
+/* Record that b (locked) was modified: it will be written by the commit.
+ * Replaces bwrite for every block of the file system proper. */
+void log_write(struct buf *b);
+
+/* --- the mounted file system (super.c) --- */
+extern struct superblock fs_super; /* set once by fs_mount, then read-only */
+/* Is b a block of the data area? Complains (one line) if not. */
+int data_block_ok(uint b, const char *who);
+/* Is inum a valid inode number? */
+int inum_ok(uint inum);
+
+/* --- block allocator (balloc.c) --- */
+uint balloc(uint dev);        /* a zeroed, allocated data block; 0 if the disk is full */
+void bfree(uint dev, uint b);
+
+/* --- pipes (pipe.c), used through struct file --- */
+struct pipe;
+void pipeclose(struct pipe *pi, int writable);
+int piperead(struct pipe *pi, uint64 addr, int n);
+int pipewrite(struct pipe *pi, uint64 addr, int n);
+
+/* --- tables set up by fs_init --- */
+void inode_table_init(void);
+void file_table_init(void);
+void balloc_init(void);
+/* The cached inode (unlocked, one new reference), or 0 if the cache is full. */
+struct inode *iget(uint dev, uint inum);
+
+#endif

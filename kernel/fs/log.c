@@ -1,0 +1,211 @@
+/*
+ * The write-ahead log: it makes each system call's changes to the disk
+ * atomic with respect to crashes.
+ *
+ * A system call brackets its work with begin_op() and end_op(), and marks
+ * each block it changes with log_write() instead of writing it. Nothing
+ * reaches the file system proper until the transaction commits:
+ *   1. each changed block is copied into the log area of the disk;
+ *   2. the log header is written, listing where those blocks belong:
+ *      this single block write is the commit point;
+ *   3. each block is written to its home location ("installed");
+ *   4. the header is written again, empty.
+ * If the machine crashes before step 2 the transaction never happened;
+ * after it, log_mount finds the full header at boot and redoes step 3.
+ *
+ * Group commit: several processes may be inside transactions at once; all
+ * their blocks go into one shared transaction that commits when the last of
+ * them calls end_op. To keep the log from overflowing, begin_op reserves
+ * MAXOPBLOCKS log slots for each operation and waits when they are not
+ * there. Changed blocks stay pinned in the buffer cache until installed.
+ *
+ * On disk: [header][block 1][block 2]...  starting at superblock.logstart.
+ */
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/errno.h"
+#include "kernel/lib/lib.h"
+#include "kernel/sync/sync.h"
+#include "kernel/fs/internal.h"
+
+#define LOG_HEADER_SLOTS ARRAY_SIZE(((struct logheader *)0)->block)
+
+static struct {
+  struct spinlock lock; /* guards every field below, except that lh belongs
+                           to the committing process while committing is set */
+  uint dev;
+  uint start;           /* block number of the header; fixed after mount */
+  uint size;            /* log data blocks; fixed after mount */
+  int outstanding;      /* operations between begin_op and end_op */
+  int committing;       /* a commit is writing the disk: new operations wait */
+  int draining;         /* log_force wants the open transaction committed:
+                           new operations wait until it is */
+  uint64 commits;       /* commits completed so far */
+  struct logheader lh;  /* the blocks of the open transaction */
+} wal;
+
+static void write_head(void) {
+  struct buf *b = bgrab(wal.dev, wal.start);
+  memset(b->data, 0, BSIZE);
+  memmove(b->data, &wal.lh, sizeof(wal.lh));
+  bwrite(b);
+  brelse(b);
+}
+
+static void read_head(void) {
+  struct buf *b = bread(wal.dev, wal.start);
+  memmove(&wal.lh, b->data, sizeof(wal.lh));
+  brelse(b);
+}
+
+/* Could the header's entries have been written by a kernel? Logged blocks
+ * are inode, bitmap or data blocks: the part of the disk after the log. */
+static int header_sane(void) {
+  if (wal.lh.n > wal.size)
+    return 0;
+  for (uint i = 0; i < wal.lh.n; i++)
+    if (wal.lh.block[i] < fs_super.inodestart || wal.lh.block[i] >= fs_super.size)
+      return 0;
+  return 1;
+}
+
+/* Step 1: copy every block of the transaction into the log area. */
+static void write_log(void) {
+  for (uint i = 0; i < wal.lh.n; i++) {
+    struct buf *to = bgrab(wal.dev, wal.start + 1 + i);
+    struct buf *from = bread(wal.dev, wal.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    bwrite(to);
+    brelse(from);
+    brelse(to);
+  }
+}
+
+/* Step 3 after a normal commit: the cached copies (pinned since log_write)
+ * hold exactly what was logged, so write them home and unpin them. */
+static void install_from_cache(void) {
+  for (uint i = 0; i < wal.lh.n; i++) {
+    struct buf *b = bread(wal.dev, wal.lh.block[i]);
+    bwrite(b);
+    bunpin(b);
+    brelse(b);
+  }
+}
+
+/* Step 3 during recovery: the log area is the only copy. */
+static void install_from_log(void) {
+  for (uint i = 0; i < wal.lh.n; i++) {
+    struct buf *from = bread(wal.dev, wal.start + 1 + i);
+    struct buf *to = bgrab(wal.dev, wal.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    bwrite(to);
+    brelse(from);
+    brelse(to);
+  }
+}
+
+void log_init(void) { spinlock_init(&wal.lock, "log"); }
+
+int log_mount(uint dev, const struct superblock *sb) {
+  wal.dev = dev;
+  wal.start = sb->logstart;
+  wal.size = MIN(sb->nlog - 1, LOG_HEADER_SLOTS);
+
+  read_head();
+  if (!header_sane()) {
+    printf("fs: corrupt log header (%u blocks)\n", wal.lh.n);
+    return -EIO;
+  }
+  if (wal.lh.n > 0)
+    printf("fs: recovering %u logged blocks\n", wal.lh.n);
+  install_from_log();
+  wal.lh.n = 0;
+  write_head();
+  return 0;
+}
+
+/* Would one more operation's reservation fit in the log? wal.lock held. */
+static int room_for_one_more(void) {
+  return wal.lh.n + (wal.outstanding + 1) * MAXOPBLOCKS <= wal.size;
+}
+
+void begin_op(void) {
+  acquire(&wal.lock);
+  while (wal.committing || wal.draining || !room_for_one_more())
+    sleep(&wal, &wal.lock);
+  wal.outstanding++;
+  release(&wal.lock);
+}
+
+static void commit(void) {
+  if (wal.lh.n == 0)
+    return;
+  write_log();
+  write_head(); // the commit point
+  install_from_cache();
+  wal.lh.n = 0;
+  write_head(); // the transaction is fully installed: forget it
+}
+
+void end_op(void) {
+  acquire(&wal.lock);
+  if (wal.committing)
+    panic("end_op: commit in progress");
+  wal.outstanding--;
+  int last = wal.outstanding == 0;
+  if (last)
+    wal.committing = 1;
+  else
+    wakeup(&wal); // our unused reservation may let a waiting begin_op in
+  release(&wal.lock);
+
+  if (!last)
+    return;
+  // Nobody else touches lh while committing is set, so no lock is needed
+  // (and none may be held: the disk writes sleep).
+  commit();
+
+  acquire(&wal.lock);
+  wal.committing = 0;
+  wal.draining = 0;
+  wal.commits++;
+  wakeup(&wal);
+  release(&wal.lock);
+}
+
+void log_force(void) {
+  acquire(&wal.lock);
+  uint64 target = wal.commits;
+  if (wal.committing) {
+    // Everything logged so far is in the commit under way.
+    target = wal.commits + 1;
+  } else if (wal.lh.n > 0) {
+    // An open transaction holds logged blocks; it commits when its
+    // operations end. Stop new operations joining so that happens soon.
+    target = wal.commits + 1;
+    wal.draining = 1;
+  }
+  while (wal.commits < target)
+    sleep(&wal, &wal.lock);
+  release(&wal.lock);
+}
+
+void log_write(struct buf *b) {
+  acquire(&wal.lock);
+  if (wal.outstanding < 1)
+    panic("log_write outside a transaction");
+
+  uint i = 0;
+  while (i < wal.lh.n && wal.lh.block[i] != b->blockno)
+    i++;
+  if (i == wal.lh.n) {
+    // A block not yet in this transaction: claim a log slot and keep the
+    // buffer cached until the commit installs it.
+    if (wal.lh.n >= wal.size)
+      panic("log_write: transaction too big");
+    wal.lh.block[i] = b->blockno;
+    wal.lh.n++;
+    bpin(b);
+  }
+  release(&wal.lock);
+}

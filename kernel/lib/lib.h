@@ -1,0 +1,52 @@
+/*
+ * lib: freestanding helpers every subsystem may use: formatted console
+ * output, panic, and the string/memory functions. It depends on nothing
+ * but the console output hook set by the UART driver at boot.
+ */
+#ifndef RIVET_LIB_H
+#define RIVET_LIB_H
+
+#include "kernel/types.h"
+
+#define PANIC_EXIT_STATUS 101 /* QEMU exit status after any kernel panic */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ROUNDUP(x, a) (((x) + (a) - 1) & ~((uint64)(a) - 1))
+#define ROUNDDOWN(x, a) ((x) & ~((uint64)(a) - 1))
+
+/* printf: %d %u %x %p %s %c %% with l/ll sizes. Whole lines from different
+ * harts never interleave: each call formats into a buffer, then prints it
+ * under the console lock. */
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int snprintf(char *buf, int size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
+void console_set_output(void (*putc)(int c));
+void console_write_raw(const char *s, int n);
+
+/* Set by panic() to the panicking hart's index + 1: other harts stop at
+ * their next trap. */
+extern volatile int panicking;
+
+/* Called by panic to stop the machine; set by the power driver. */
+void lib_set_poweroff(void (*poweroff)(int status));
+
+void *memset(void *dst, int c, uint64 n);
+void *memmove(void *dst, const void *src, uint64 n);
+void *memcpy(void *dst, const void *src, uint64 n);
+int memcmp(const void *a, const void *b, uint64 n);
+int strlen(const char *s);
+int strncmp(const char *a, const char *b, uint64 n);
+int strcmp(const char *a, const char *b);
+char *strncpy(char *dst, const char *src, int n);
+/* Like strncpy but always NUL-terminates. */
+char *safestrcpy(char *dst, const char *src, int n);
+char *strchr(const char *s, int c);
+
+/* Print a backtrace of the current kernel stack by following frame pointers. */
+void backtrace(uint64 fp);
+
+#endif

@@ -1,0 +1,94 @@
+/* Freestanding string and memory functions. */
+#include "kernel/lib/lib.h"
+
+void *memset(void *dst, int c, uint64 n) {
+  uchar *d = dst;
+  if (((uint64)d & 7) == 0 && (n & 7) == 0) {
+    uint64 word = (uchar)c;
+    word |= word << 8;
+    word |= word << 16;
+    word |= word << 32;
+    for (uint64 *w = dst; n; n -= 8)
+      *w++ = word;
+    return dst;
+  }
+  while (n--)
+    *d++ = c;
+  return dst;
+}
+
+void *memmove(void *dst, const void *src, uint64 n) {
+  uchar *d = dst;
+  const uchar *s = src;
+  if (s < d && s + n > d) { /* overlapping, destination above: copy backwards */
+    while (n--)
+      d[n] = s[n];
+    return dst;
+  }
+  if ((((uint64)d | (uint64)s | n) & 7) == 0) {
+    uint64 *dw = dst;
+    const uint64 *sw = src;
+    for (; n; n -= 8)
+      *dw++ = *sw++;
+    return dst;
+  }
+  while (n--)
+    *d++ = *s++;
+  return dst;
+}
+
+/* The compiler may emit calls to memcpy for struct copies. */
+void *memcpy(void *dst, const void *src, uint64 n) { return memmove(dst, src, n); }
+
+int memcmp(const void *a, const void *b, uint64 n) {
+  const uchar *x = a, *y = b;
+  for (; n; n--, x++, y++)
+    if (*x != *y)
+      return *x - *y;
+  return 0;
+}
+
+int strlen(const char *s) {
+  int n = 0;
+  while (s[n])
+    n++;
+  return n;
+}
+
+int strncmp(const char *a, const char *b, uint64 n) {
+  for (; n && *a && *a == *b; n--, a++, b++)
+    ;
+  return n ? (uchar)*a - (uchar)*b : 0;
+}
+
+int strcmp(const char *a, const char *b) {
+  for (; *a && *a == *b; a++, b++)
+    ;
+  return (uchar)*a - (uchar)*b;
+}
+
+char *strncpy(char *dst, const char *src, int n) {
+  int i = 0;
+  for (; i < n && src[i]; i++)
+    dst[i] = src[i];
+  for (; i < n; i++)
+    dst[i] = 0;
+  return dst;
+}
+
+char *safestrcpy(char *dst, const char *src, int n) {
+  if (n <= 0)
+    return dst;
+  int i = 0;
+  for (; i < n - 1 && src[i]; i++)
+    dst[i] = src[i];
+  dst[i] = 0;
+  return dst;
+}
+
+char *strchr(const char *s, int c) {
+  for (; *s; s++)
+    if (*s == c)
+      return (char *)s;
+  return 0;
+}

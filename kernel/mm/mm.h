@@ -1,0 +1,124 @@
+/*
+ * mm: physical pages, page tables, and user address spaces.
+ *
+ * Virtual memory map (Sv39), the same in every address space:
+ *   [0, USER_TOP)                user space (U bit), below the kernel
+ *   [RAM base, RAM end)          all RAM, mapped at its physical address
+ *                                (kernel text R+X, rodata R, the rest R+W)
+ *   KSTACK_BASE...               kernel stacks, each above an unmapped guard page
+ *   DEVICE_BASE + pa             device registers
+ * Because the kernel half is mapped (supervisor-only) in every address
+ * space, a trap does not switch page tables. See docs/memory.md.
+ */
+#ifndef RIVET_MM_H
+#define RIVET_MM_H
+
+#include "kernel/types.h"
+#include "kernel/sync/sync.h"
+
+#define PGSIZE 4096
+#define PGSHIFT 12
+
+#define USER_TOP 0x80000000UL            /* first address above user space */
+#define USER_STACK_MAX (8UL << 20)       /* stack region size (populated lazily) */
+#define USER_STACK_BOTTOM (USER_TOP - USER_STACK_MAX)
+#define USER_GUARD_GAP (64UL << 10)      /* unmapped gap under the stack */
+#define USER_HEAP_LIMIT (USER_STACK_BOTTOM - USER_GUARD_GAP)
+
+#define DEVICE_BASE 0x3000000000UL       /* devices appear at DEVICE_BASE + pa */
+#define DEVICE_VA(pa) (DEVICE_BASE + (uint64)(pa))
+#define KSTACK_BASE 0x2000000000UL       /* kernel stacks live from here up */
+#define KSTACK_PAGES 4                   /* pages per kernel stack */
+#define KSTACK_SIZE (KSTACK_PAGES * PGSIZE)
+#define KSTACK_SLOT (KSTACK_SIZE + PGSIZE) /* a stack plus its guard page below */
+
+/* Page-table entry bits (RISC-V privileged spec, Sv39). */
+#define PTE_V (1L << 0)
+#define PTE_R (1L << 1)
+#define PTE_W (1L << 2)
+#define PTE_X (1L << 3)
+#define PTE_U (1L << 4)
+#define PTE_G (1L << 5)
+#define PTE_A (1L << 6)
+#define PTE_D (1L << 7)
+
+typedef uint64 pte_t;
+typedef uint64 *pagetable_t;
+
+/* --- physical pages (kalloc.c) --- */
+void kalloc_init(uint64 start, uint64 end);
+void *kalloc(void);            /* one zeroed page, or 0 when memory is out */
+void kfree(void *page);
+uint64 kalloc_free_bytes(void);
+uint64 kalloc_total_bytes(void);
+
+/* --- kernel page table (kvm.c) --- */
+struct mem_layout {
+  uint64 ram_base, ram_end;
+  uint64 devices[16][2]; /* physical base and size of each device window */
+  int ndevices;
+  int nstacks;           /* kernel stacks to map: one per hart and one per process */
+};
+void kvm_init(const struct mem_layout *layout);
+void kvm_enable(void);                /* load the kernel page table on this hart */
+uint64 kstack_top(int slot);          /* top of kernel stack number slot */
+
+/* --- user address spaces (uvm.c, fault.c) --- */
+
+/* Where a region's bytes come from: exec supplies file-backed ops; anonymous
+ * regions (heap, stack, bss) have none and read as zeroes. */
+struct backing_ops {
+  int (*read)(void *obj, uint64 off, void *dst, uint64 n); /* bytes read, or <0 */
+  void (*hold)(void *obj);    /* one more address space maps obj */
+  void (*release)(void *obj); /* one fewer */
+};
+
+enum region_kind { REGION_TEXT, REGION_DATA, REGION_HEAP, REGION_STACK };
+#define NREGION 8
+
+/* A range of user addresses that may be mapped on demand. */
+struct region {
+  int used;
+  enum region_kind kind;
+  uint64 start, end;      /* page-aligned [start, end) */
+  int perm;               /* PTE_R/W/X of its pages */
+  const struct backing_ops *ops;
+  void *obj;
+  uint64 data_va;         /* file bytes start at this address ... */
+  uint64 file_off;        /* ... read from this offset ... */
+  uint64 file_size;       /* ... for this many bytes; the rest is zero */
+};
+
+/* One process's user memory. Only the owning process changes it. */
+struct addrspace {
+  pagetable_t pt;
+  struct region regions[NREGION];
+  uint64 heap_start, brk;  /* heap is [heap_start, brk) */
+  uint64 resident;         /* user pages mapped */
+  uint64 faults;           /* page faults served */
+  uint64 stack_low;        /* lowest stack page mapped so far, 0 if none */
+};
+
+struct addrspace *as_create(void);
+void as_destroy(struct addrspace *as);
+struct addrspace *as_fork(struct addrspace *parent); /* copies regions and loaded pages */
+int as_add_region(struct addrspace *as, const struct region *r); /* 0 or -errno */
+uint64 as_size(struct addrspace *as);               /* bytes of all regions */
+void as_activate(struct addrspace *as);             /* satp switch on this hart */
+int64 as_sbrk(struct addrspace *as, int64 n);      /* old break, or -errno */
+
+#define ACCESS_READ 1
+#define ACCESS_WRITE 2
+#define ACCESS_EXEC 4
+/* Serve a page fault at va: 0 if a page was mapped, -EFAULT if va is in no
+ * region or breaks its permissions, -ENOMEM if out of memory, -EIO on a
+ * failed read. */
+int as_fault(struct addrspace *as, uint64 va, int access);
+
+/* Copy between kernel memory and user space, loading pages on demand.
+ * Any address outside user space or a region gives -EFAULT, never a fault. */
+int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n);
+int copyin(struct addrspace *as, void *dst, uint64 srcva, uint64 n);
+int copyinstr(struct addrspace *as, char *dst, uint64 srcva, uint64 max); /* length or -errno */
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * Sv39 page tables: three levels of 512 entries; a virtual address splits
+ * into three 9-bit indexes and a 12-bit page offset.
+ */
+#include "kernel/mm/mm.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/lib/lib.h"
+
+#define LEVELS 3
+#define INDEX_BITS 9
+#define INDEX_MASK 0x1ff
+#define PTE_FLAG_BITS 10
+#define PX(level, va) ((((uint64)(va)) >> (PGSHIFT + INDEX_BITS * (level))) & INDEX_MASK)
+
+uint64 pte_to_pa(pte_t pte) { return (pte >> PTE_FLAG_BITS) << PGSHIFT; }
+pte_t pa_to_pte(uint64 pa) { return (pa >> PGSHIFT) << PTE_FLAG_BITS; }
+
+pte_t *pt_walk(pagetable_t pt, uint64 va, int alloc) {
+  for (int level = LEVELS - 1; level > 0; level--) {
+    pte_t *pte = &pt[PX(level, va)];
+    if (*pte & PTE_V) {
+      pt = (pagetable_t)pte_to_pa(*pte);
+    } else {
+      if (!alloc || (pt = kalloc()) == 0)
+        return 0;
+      *pte = pa_to_pte((uint64)pt) | PTE_V;
+    }
+  }
+  return &pt[PX(0, va)];
+}
+
+int pt_map(pagetable_t pt, uint64 va, uint64 pa, uint64 size, int perm) {
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = pt_walk(pt, va + off, 1);
+    if (pte == 0)
+      return -1;
+    if (*pte & PTE_V)
+      panic("pt_map: 0x%lx already mapped", va + off);
+    *pte = pa_to_pte(pa + off) | perm | PTE_V | PTE_A | PTE_D;
+  }
+  return 0;
+}
+
+/* Free the page-table pages under pt for top-level indexes [from, to). */
+static void free_tables(pagetable_t pt, int level, int from, int to) {
+  for (int i = from; i < to; i++) {
+    pte_t pte = pt[i];
+    if ((pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)) == 0 && level > 0)
+      free_tables((pagetable_t)pte_to_pa(pte), level - 1, 0, 1 << INDEX_BITS);
+    pt[i] = 0;
+  }
+  if (from == 0 && to == (1 << INDEX_BITS))
+    kfree(pt);
+}
+
+void pt_free_user(pagetable_t pt) {
+  free_tables(pt, LEVELS - 1, 0, PX(LEVELS - 1, USER_TOP));
+  kfree(pt);
+}
+
+void pt_share_kernel(pagetable_t user_pt, pagetable_t kernel_pt) {
+  for (int i = PX(LEVELS - 1, USER_TOP); i < (1 << INDEX_BITS); i++)
+    user_pt[i] = kernel_pt[i];
+}

@@ -1,0 +1,532 @@
+/*
+ * Processes: the table, the one state machine, and the life cycle
+ * (create, fork, exit, wait, kill, suspend, resume).
+ *
+ * State machine (every change goes through set_state):
+ *
+ *   UNUSED -> NEW -> READY <-> RUNNING -> ZOMBIE -> UNUSED
+ *                      ^          |
+ *                      |          v
+ *                      +----- BLOCKED        (sleep / wakeup)
+ *   READY, RUNNING, BLOCKED -> SUSPENDED -> READY or BLOCKED (resume)
+ *
+ * Locks: p->lock guards the fields so marked in proc.h. wait_lock guards
+ * every p->parent and serializes exit against wait; take it before any
+ * p->lock. Nobody holds a p->lock while sleeping.
+ */
+#include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
+#include "kernel/arch/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib/lib.h"
+
+static struct proc table[NPROC];
+struct proc *initproc;
+
+static struct spinlock pid_lock; /* guards next_pid */
+static int next_pid = 1;
+static struct spinlock wait_lock;
+
+static int trace_states;     /* log every state change (boot argument trace=1) */
+static uint64 quantum_ns;    /* longest run before preemption */
+static volatile uint64 idle_mask; /* bit i set: cpu i waits in wfi; updated atomically */
+
+static const char *state_names[PROC_NSTATES] = {
+    [PROC_UNUSED] = "unused", [PROC_NEW] = "new",           [PROC_READY] = "ready",
+    [PROC_RUNNING] = "running", [PROC_BLOCKED] = "blocked", [PROC_SUSPENDED] = "suspended",
+    [PROC_ZOMBIE] = "zombie",
+};
+
+struct proc *myproc(void) {
+  push_off();
+  struct proc *p = mycpu()->proc;
+  pop_off();
+  return p;
+}
+
+/* Wake one idle hart so a newly READY process does not wait for a tick. */
+static void kick_idle_hart(void) {
+  uint64 idle = idle_mask;
+  for (int i = 0; i < ncpu; i++)
+    if ((idle & (1UL << i)) && i != mycpu()->index) {
+      sbi_send_ipi(cpus[i].hartid);
+      return;
+    }
+}
+
+/* THE state transition. Caller holds p->lock (or owns p outright while it
+ * is UNUSED/NEW). Entering READY puts p on the ready queue. */
+static void set_state(struct proc *p, enum procstate s) {
+  if (trace_states)
+    printf("trace: t=%lu pid=%d %s -> %s\n", clock_ns(), p->pid, state_names[p->state], state_names[s]);
+  p->state = s;
+  if (s == PROC_READY) {
+    sched_enqueue(p);
+    kick_idle_hart();
+  }
+}
+
+/* --- blocking, registered with sync so drivers can block --- */
+
+/* Switch from the current process to this hart's scheduler loop. Caller
+ * holds p->lock and has already moved p out of RUNNING. */
+static void sched(void) {
+  struct proc *p = myproc();
+  struct cpu *c = mycpu();
+  if (!holding(&p->lock) || c->noff != 1 || p->state == PROC_RUNNING || intr_get())
+    panic("sched: bad state for pid %d", p->pid);
+  int intena = c->intena;
+  swtch(&p->ctx, &c->sched_ctx);
+  mycpu()->intena = intena; /* we may resume on another hart */
+}
+
+static void proc_sleep(void *chan, struct spinlock *lk) {
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  /* Become BLOCKED before letting go of lk: a waker must hold lk to
+   * change the condition, so it will see us blocked. */
+  p->chan = chan;
+  set_state(p, PROC_BLOCKED);
+  release(lk);
+  p->nvcsw++;
+  sched();
+  p->chan = 0;
+  release(&p->lock);
+  acquire(lk);
+}
+
+static void proc_wakeup(void *chan) {
+  struct proc *self = myproc();
+  for (struct proc *p = table; p < &table[NPROC]; p++) {
+    if (p == self || p->chan != chan)
+      continue; /* unlocked peek; rechecked below */
+    acquire(&p->lock);
+    if (p->chan == chan) {
+      if (p->state == PROC_BLOCKED)
+        set_state(p, PROC_READY);
+      else if (p->state == PROC_SUSPENDED)
+        p->suspended_blocked = 0; /* woken, but runs only once resumed */
+    }
+    release(&p->lock);
+  }
+}
+
+static int proc_should_abort(void) {
+  struct proc *p = myproc();
+  return p && proc_killed(p);
+}
+
+static int proc_current_id(void) {
+  struct proc *p = myproc();
+  return p ? p->pid : 0;
+}
+
+static const struct blocker process_blocker = {proc_sleep, proc_wakeup, proc_should_abort,
+                                               proc_current_id};
+
+void proc_init(int trace, uint64 quantum) {
+  trace_states = trace;
+  quantum_ns = quantum;
+  spinlock_init(&pid_lock, "pid");
+  spinlock_init(&wait_lock, "wait");
+  for (int i = 0; i < NPROC; i++) {
+    spinlock_init(&table[i].lock, "proc");
+    table[i].slot = i;
+    table[i].kstack = kstack_top(i);
+    table[i].last_hart = -1;
+  }
+  sched_init();
+  sync_set_blocker(&process_blocker);
+}
+
+int proc_killed(struct proc *p) {
+  acquire(&p->lock);
+  int k = p->killed;
+  release(&p->lock);
+  return k;
+}
+
+/* --- creation --- */
+
+/* A new process's first instructions in the kernel: we arrive here from
+ * the scheduler still holding p->lock. */
+static void proc_first_run(void) {
+  struct proc *p = myproc();
+  release(&p->lock);
+  p->start();
+  panic("proc_first_run: start function returned");
+}
+
+static int alloc_pid(void) {
+  acquire(&pid_lock);
+  int pid = next_pid++;
+  release(&pid_lock);
+  return pid;
+}
+
+/* Find an UNUSED slot and make it NEW; 0 if the table is full. */
+static struct proc *alloc_proc(const char *name, void (*start)(void)) {
+  for (struct proc *p = table; p < &table[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state != PROC_UNUSED) {
+      release(&p->lock);
+      continue;
+    }
+    p->pid = alloc_pid();
+    set_state(p, PROC_NEW);
+    p->killed = p->suspend_requested = p->suspended_blocked = 0;
+    p->exit_status = 0;
+    p->chan = 0;
+    p->as = 0;
+    p->cwd = 0;
+    memset(p->ofile, 0, sizeof p->ofile);
+    memset(&p->tf, 0, sizeof p->tf);
+    p->runtime_ns = p->nvcsw = p->nivcsw = 0;
+    p->last_hart = -1;
+    p->start = start;
+    safestrcpy(p->name, name, sizeof p->name);
+    memset(&p->ctx, 0, sizeof p->ctx);
+    p->ctx.ra = (uint64)proc_first_run;
+    p->ctx.sp = p->kstack;
+    release(&p->lock);
+    return p;
+  }
+  return 0;
+}
+
+/* Return a ZOMBIE's (or a failed NEW's) slot to the table. */
+static void free_proc(struct proc *p) {
+  p->parent = 0;
+  p->pid = 0;
+  p->name[0] = 0;
+  set_state(p, PROC_UNUSED);
+}
+
+struct proc *proc_create(const char *name, void (*start)(void)) { return alloc_proc(name, start); }
+
+struct proc *proc_fork(void (*start)(void)) {
+  struct proc *parent = myproc();
+  struct proc *child = alloc_proc(parent->name, start);
+  if (child == 0)
+    return 0;
+  if ((child->as = as_fork(parent->as)) == 0) {
+    acquire(&child->lock);
+    free_proc(child);
+    release(&child->lock);
+    return 0;
+  }
+  child->tf = parent->tf;
+  child->tf.regs[REG_A0] = 0; /* fork returns 0 in the child */
+  acquire(&wait_lock);
+  child->parent = parent;
+  release(&wait_lock);
+  return child;
+}
+
+void proc_start(struct proc *p) {
+  acquire(&p->lock);
+  set_state(p, PROC_READY);
+  release(&p->lock);
+}
+
+/* --- exit and wait --- */
+
+static void reparent_children(struct proc *p) {
+  for (struct proc *c = table; c < &table[NPROC]; c++)
+    if (c->parent == p) {
+      c->parent = initproc;
+      wakeup(initproc);
+    }
+}
+
+void proc_exit(int status) {
+  struct proc *p = myproc();
+  if (p == initproc)
+    panic("init exited with status %d", status);
+  /* Leave the address space before freeing it: the kernel half is the same
+   * in every page table, so we keep running. */
+  kvm_enable();
+  as_destroy(p->as);
+  p->as = 0;
+
+  acquire(&wait_lock);
+  reparent_children(p);
+  wakeup(p->parent);
+  acquire(&p->lock);
+  p->exit_status = status;
+  set_state(p, PROC_ZOMBIE);
+  release(&wait_lock);
+  p->nvcsw++;
+  sched();
+  panic("zombie ran again");
+}
+
+int proc_wait(int pid, int *status, int options) {
+  struct proc *self = myproc();
+  acquire(&wait_lock);
+  for (;;) {
+    int have_child = 0;
+    for (struct proc *c = table; c < &table[NPROC]; c++) {
+      if (c->parent != self || (pid != -1 && c->pid != pid))
+        continue;
+      have_child = 1;
+      acquire(&c->lock);
+      if (c->state == PROC_ZOMBIE) {
+        int found = c->pid;
+        *status = c->exit_status;
+        free_proc(c);
+        release(&c->lock);
+        release(&wait_lock);
+        return found;
+      }
+      release(&c->lock);
+    }
+    if (!have_child) {
+      release(&wait_lock);
+      return -ECHILD;
+    }
+    if (options & WNOHANG) {
+      release(&wait_lock);
+      return 0;
+    }
+    if (proc_killed(self)) {
+      release(&wait_lock);
+      return -EINTR;
+    }
+    sleep(self, &wait_lock);
+  }
+}
+
+/* --- control: kill, suspend, resume --- */
+
+/* The live process with this pid, returned with its lock held; or 0. */
+static struct proc *find_locked(int pid) {
+  for (struct proc *p = table; p < &table[NPROC]; p++) {
+    if (p->pid != pid)
+      continue;
+    acquire(&p->lock);
+    if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE)
+      return p;
+    release(&p->lock);
+  }
+  return 0;
+}
+
+int proc_kill(int pid) {
+  if (pid == 1)
+    return -EPERM;
+  struct proc *p = find_locked(pid);
+  if (p == 0)
+    return -ESRCH;
+  p->killed = 1;
+  if (p->state == PROC_BLOCKED || p->state == PROC_SUSPENDED) {
+    p->suspended_blocked = 0;
+    set_state(p, PROC_READY); /* run so it can die */
+  }
+  release(&p->lock);
+  return 0;
+}
+
+int proc_suspend(int pid) {
+  if (pid == 1)
+    return -EPERM;
+  struct proc *p = find_locked(pid);
+  if (p == 0)
+    return -ESRCH;
+  if (p->state == PROC_READY) {
+    set_state(p, PROC_SUSPENDED); /* its queue entry goes stale */
+  } else if (p->state == PROC_BLOCKED) {
+    p->suspended_blocked = 1;
+    set_state(p, PROC_SUSPENDED);
+  } else if (p->state == PROC_RUNNING || p->state == PROC_NEW) {
+    p->suspend_requested = 1; /* it stops itself before user mode */
+  }
+  release(&p->lock);
+  if (p == myproc())
+    proc_stop_if_requested();
+  return 0;
+}
+
+int proc_resume(int pid) {
+  if (pid == 1)
+    return -EPERM;
+  struct proc *p = find_locked(pid);
+  if (p == 0)
+    return -ESRCH;
+  p->suspend_requested = 0;
+  if (p->state == PROC_SUSPENDED)
+    set_state(p, p->suspended_blocked ? PROC_BLOCKED : PROC_READY);
+  p->suspended_blocked = 0;
+  release(&p->lock);
+  return 0;
+}
+
+void proc_stop_if_requested(void) {
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  if (p->suspend_requested && !p->killed) {
+    p->suspend_requested = 0;
+    set_state(p, PROC_SUSPENDED);
+    p->nvcsw++;
+    sched();
+  }
+  release(&p->lock);
+}
+
+/* --- scheduling mechanism --- */
+
+void proc_yield(int involuntary) {
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  set_state(p, PROC_READY);
+  if (involuntary)
+    p->nivcsw++;
+  else
+    p->nvcsw++;
+  sched();
+  release(&p->lock);
+}
+
+static struct spinlock tick_lock;
+static char tick_channel; /* sleepers on the clock wait here */
+
+void proc_tick(void) {
+  struct proc *p = myproc();
+  if (mycpu()->index == 0) {
+    acquire(&tick_lock);
+    wakeup(&tick_channel);
+    release(&tick_lock);
+  }
+  if (p && p->state == PROC_RUNNING && clock_ns() >= p->quantum_end_ns)
+    proc_yield(1);
+}
+
+void proc_sleep_until(uint64 deadline_ns) {
+  acquire(&tick_lock);
+  while (clock_ns() < deadline_ns && !proc_killed(myproc()))
+    sleep(&tick_channel, &tick_lock);
+  release(&tick_lock);
+}
+
+/* Wait for work with interrupts off, so a wakeup IPI that arrives between
+ * the check and wfi is not lost: it stays pending and wfi returns. */
+static void idle(struct cpu *c) {
+  __sync_fetch_and_or(&idle_mask, 1UL << c->index);
+  uint64 start = clock_ns();
+  wfi();
+  c->idle_ns += clock_ns() - start;
+  __sync_fetch_and_and(&idle_mask, ~(1UL << c->index));
+  intr_on(); /* take whatever woke us */
+}
+
+static void run(struct cpu *c, struct proc *p) {
+  set_state(p, PROC_RUNNING);
+  c->proc = p;
+  p->last_hart = c->hartid;
+  p->run_start_ns = clock_ns();
+  p->quantum_end_ns = p->run_start_ns + quantum_ns;
+  if (p->as)
+    as_activate(p->as);
+  swtch(&c->sched_ctx, &p->ctx);
+  p->runtime_ns += clock_ns() - p->run_start_ns;
+  c->proc = 0;
+  /* Leave p's page table while p->lock still keeps p from running (and
+   * exiting, which frees that table) on another hart. */
+  if (p->as)
+    kvm_enable();
+}
+
+void scheduler(void) {
+  struct cpu *c = mycpu();
+  c->proc = 0;
+  for (;;) {
+    intr_on();
+    intr_off();
+    struct proc *p = sched_dequeue();
+    if (p == 0) {
+      idle(c);
+      continue;
+    }
+    acquire(&p->lock);
+    if (p->state == PROC_READY)
+      run(c, p);
+    release(&p->lock);
+  }
+}
+
+/* --- status --- */
+
+static void fill_info(struct proc *p, struct procinfo *info) {
+  memset(info, 0, sizeof *info);
+  info->pid = p->pid;
+  info->ppid = p->parent ? p->parent->pid : 0;
+  info->state = p->state;
+  info->suspended_blocked = p->suspended_blocked;
+  safestrcpy(info->name, p->name, sizeof info->name);
+  if (p->as) {
+    info->size = as_size(p->as);
+    info->resident = p->as->resident;
+    info->faults = p->as->faults;
+  }
+  uint64 runtime = p->runtime_ns;
+  if (p->state == PROC_RUNNING)
+    runtime += clock_ns() - p->run_start_ns;
+  info->runtime_us = runtime / 1000;
+  info->nvcsw = p->nvcsw;
+  info->nivcsw = p->nivcsw;
+  info->hart = p->last_hart;
+  info->exit_status = p->exit_status;
+}
+
+int proc_info(int pid, struct procinfo *info) {
+  for (struct proc *p = table; p < &table[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state != PROC_UNUSED && p->pid == pid) {
+      fill_info(p, info);
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -ESRCH;
+}
+
+int proc_info_at(int slot, struct procinfo *info) {
+  struct proc *p = &table[slot];
+  acquire(&p->lock);
+  int used = p->state != PROC_UNUSED;
+  if (used)
+    fill_info(p, info);
+  release(&p->lock);
+  return used ? 0 : -ESRCH;
+}
+
+int proc_count(void) {
+  int n = 0;
+  for (struct proc *p = table; p < &table[NPROC]; p++)
+    n += p->state != PROC_UNUSED;
+  return n;
+}
+
+void proc_dump(void) {
+  printf("\nPID  STATE      NAME\n");
+  for (struct proc *p = table; p < &table[NPROC]; p++)
+    if (p->state != PROC_UNUSED)
+      printf("%d %s %s\n", p->pid, state_names[p->state], p->name);
+}
+
+/* --- copying for code that serves both user and kernel buffers --- */
+
+int either_copyout(int user_dst, uint64 dst, const void *src, uint64 n) {
+  if (user_dst)
+    return copyout(myproc()->as, dst, src, n);
+  memmove((void *)dst, src, n);
+  return 0;
+}
+
+int either_copyin(void *dst, int user_src, uint64 src, uint64 n) {
+  if (user_src)
+    return copyin(myproc()->as, dst, src, n);
+  memmove(dst, (const void *)src, n);
+  return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * proc: processes, their one state machine, and the scheduler mechanism.
+ *
+ * Lock order: wait_lock (in proc.c) before any p->lock; p->lock before the
+ * ready-queue lock. Nobody holds a p->lock while acquiring a sleeplock.
+ */
+#ifndef RIVET_PROC_H
+#define RIVET_PROC_H
+
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/procinfo.h"
+#include "kernel/sync/sync.h"
+#include "kernel/mm/mm.h"
+#include "kernel/arch/context.h"
+
+struct file;   /* fs/file.h */
+struct inode;  /* fs/fs.h */
+
+struct proc {
+  struct spinlock lock;
+
+  /* Guarded by lock. */
+  enum procstate state;
+  int suspended_blocked;   /* SUSPENDED while it was BLOCKED and not yet woken */
+  void *chan;              /* channel it sleeps on while BLOCKED */
+  int killed;              /* exits the next time it returns to user mode */
+  int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
+  int in_ready_queue;      /* guarded by the ready-queue lock, not by lock */
+  int exit_status;         /* for the parent's wait */
+  int pid;
+
+  /* Guarded by wait_lock. */
+  struct proc *parent;
+
+  /* Private to the process itself (or its creator before it first runs). */
+  int slot;                      /* index in the process table = kernel stack slot */
+  uint64 kstack;                 /* top of its kernel stack */
+  struct trapframe tf;           /* user registers, saved on every trap */
+  void (*start)(void);           /* where a new process begins in the kernel */
+  struct context ctx;            /* kernel registers, saved by swtch */
+  struct addrspace *as;          /* user memory */
+  struct file *ofile[NOFILE];    /* open files (owned by the fs layer) */
+  struct inode *cwd;             /* current directory */
+  char name[PROC_NAME_LEN];
+  struct proc *next_ready;       /* link in the ready queue (sched policy) */
+
+  /* Accounting: written by the process's own hart, read racily by procinfo. */
+  uint64 runtime_ns;       /* CPU time consumed */
+  uint64 run_start_ns;     /* when it last started running */
+  uint64 nvcsw, nivcsw;
+  int last_hart;
+  uint64 quantum_end_ns;   /* when its current time slice ends */
+};
+
+/* The process running on this hart, or 0. */
+struct proc *myproc(void);
+
+/* --- life cycle (proc.c) --- */
+void proc_init(int trace_states, uint64 quantum_ns);
+/* A new process in state NEW that will begin at start() in the kernel
+ * (with interrupts on and no locks held). */
+struct proc *proc_create(const char *name, void (*start)(void));
+/* A copy of the calling process (NEW); the caller adds files, then proc_start. */
+struct proc *proc_fork(void (*start)(void));
+void proc_start(struct proc *p);          /* NEW -> READY */
+void proc_exit(int status) __attribute__((noreturn)); /* files must be closed already */
+/* Wait for a child (pid -1: any) to exit: its pid, 0 with WNOHANG if none has
+ * exited yet, -ECHILD if there is no such child, -EINTR if killed. */
+int proc_wait(int pid, int *status, int options);
+int proc_kill(int pid);
+int proc_suspend(int pid);
+int proc_resume(int pid);
+int proc_info(int pid, struct procinfo *info);
+int proc_info_at(int slot, struct procinfo *info); /* table slot 0..NPROC-1; -ESRCH if unused */
+int proc_count(void);
+void proc_stop_if_requested(void);   /* honour a pending suspend before user mode */
+void proc_yield(int involuntary);     /* give up the hart, stay READY */
+void proc_tick(void);                 /* one timer tick on this hart */
+void proc_sleep_until(uint64 deadline_ns); /* -EINTR style: returns early if killed */
+void proc_dump(void);                 /* Ctrl-P listing */
+void scheduler(void) __attribute__((noreturn)); /* this hart's loop */
+extern struct proc *initproc;
+
+/* Copy to/from either user space of the current process (user=1) or kernel
+ * memory (user=0). 0 on success, -EFAULT on a bad user address. */
+int either_copyout(int user_dst, uint64 dst, const void *src, uint64 n);
+int either_copyin(void *dst, int user_src, uint64 src, uint64 n);
+
+/* Has p been killed? (It will exit when it next returns to user mode.) */
+int proc_killed(struct proc *p);
+
+#endif

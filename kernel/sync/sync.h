@@ -1,0 +1,64 @@
+/*
+ * sync: the locking and blocking primitives. They sit low in the tree so
+ * that device drivers can lock and block without knowing about processes.
+ *
+ *  - spinlock: busy-waits; disables interrupts on this hart while held
+ *    (push_off/pop_off nest), so an interrupt handler can never deadlock
+ *    against the code it interrupted.
+ *  - sleep/wakeup: wait on a "channel" (any address). sleep atomically
+ *    releases the given spinlock and blocks; wakeup makes every sleeper on
+ *    the channel runnable. Callers re-check their condition in a loop.
+ *  - sleeplock: a lock that blocks instead of spinning; may be held across
+ *    disk I/O. Never acquire a sleeplock while holding a spinlock.
+ *
+ * The process layer supplies the blocking mechanism at boot through
+ * sync_set_blocker(); sync itself never includes process code.
+ */
+#ifndef RIVET_SYNC_H
+#define RIVET_SYNC_H
+
+#include "kernel/types.h"
+
+struct spinlock {
+  uint locked;      /* 0 = free, 1 = held */
+  const char *name; /* for debugging */
+  int hart;         /* hart holding it, -1 if none */
+};
+
+void spinlock_init(struct spinlock *lk, const char *name);
+void acquire(struct spinlock *lk);
+void release(struct spinlock *lk);
+int holding(struct spinlock *lk);
+
+/* Disable interrupts on this hart; nested pairs restore the outer state. */
+void push_off(void);
+void pop_off(void);
+
+/* How the process layer blocks and wakes threads of control. */
+struct blocker {
+  void (*sleep)(void *chan, struct spinlock *lk);
+  void (*wakeup)(void *chan);
+  int (*should_abort)(void); /* has the caller been killed? */
+  int (*current_id)(void);   /* pid of the caller, 0 if none (for sleeplocks) */
+};
+void sync_set_blocker(const struct blocker *b);
+
+/* Block on chan; lk must be held, is released while asleep, held again on return. */
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+/* True when the calling process has been killed: long waits should give up. */
+int sleep_should_abort(void);
+
+struct sleeplock {
+  uint locked;          /* held? guarded by lk */
+  struct spinlock lk;   /* guards locked and owner */
+  const char *name;
+  int owner;            /* pid of the holder */
+};
+
+void sleeplock_init(struct sleeplock *lk, const char *name);
+void acquire_sleep(struct sleeplock *lk);
+void release_sleep(struct sleeplock *lk);
+int holding_sleep(struct sleeplock *lk);
+
+#endif

@@ -1,0 +1,111 @@
+/* System calls about processes, time and the machine. */
+#include "kernel/sys/syscall.h"
+#include "kernel/sys/task.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/file.h"
+#include "kernel/arch/arch.h"
+#include "kernel/dev/dev.h"
+#include "kernel/exec/exec.h"
+#include "kernel/errno.h"
+#include "kernel/lib/lib.h"
+
+#define NS_PER_TICK (1000000000UL / TICK_HZ)
+
+uint64 sys_exit(void) { task_exit(arg_int(0)); }
+
+uint64 sys_fork(void) {
+  struct proc *child = proc_fork(task_return_to_user);
+  if (child == 0)
+    return -EAGAIN;
+  files_fork(child, myproc());
+  int pid = child->pid;
+  proc_start(child);
+  return pid;
+}
+
+static uint64 wait_and_report(int pid, uint64 status_addr, int options) {
+  int status = 0;
+  int got = proc_wait(pid, &status, options);
+  if (got > 0 && status_addr && copyout(myproc()->as, status_addr, &status, sizeof status) < 0)
+    return -EFAULT;
+  return got;
+}
+
+uint64 sys_wait(void) { return wait_and_report(-1, arg_addr(0), 0); }
+
+uint64 sys_waitpid(void) {
+  int pid = arg_int(0), options = arg_int(2);
+  if (pid < -1 || pid == 0 || (options & ~WNOHANG))
+    return -EINVAL;
+  return wait_and_report(pid, arg_addr(1), options);
+}
+
+uint64 sys_kill(void) { return proc_kill(arg_int(0)); }
+uint64 sys_suspend(void) { return proc_suspend(arg_int(0)); }
+uint64 sys_resume(void) { return proc_resume(arg_int(0)); }
+uint64 sys_getpid(void) { return myproc()->pid; }
+
+uint64 sys_getppid(void) {
+  struct procinfo info;
+  return proc_info(myproc()->pid, &info) < 0 ? 0 : info.ppid;
+}
+
+uint64 sys_sbrk(void) { return as_sbrk(myproc()->as, arg_int(0)); }
+
+uint64 sys_sleep(void) {
+  int ticks = arg_int(0);
+  if (ticks < 0)
+    return -EINVAL;
+  proc_sleep_until(clock_ns() + (uint64)ticks * NS_PER_TICK);
+  return proc_killed(myproc()) ? -EINTR : 0;
+}
+
+uint64 sys_uptime(void) { return clock_ns() / NS_PER_TICK; }
+uint64 sys_uptime_ns(void) { return clock_ns(); }
+
+uint64 sys_procinfo(void) {
+  struct procinfo info;
+  int err = proc_info(arg_int(0), &info);
+  if (err < 0)
+    return err;
+  return copyout(myproc()->as, arg_addr(1), &info, sizeof info);
+}
+
+uint64 sys_getprocs(void) {
+  int max = arg_int(1), n = 0;
+  if (max < 0)
+    return -EINVAL;
+  for (int slot = 0; slot < NPROC; slot++) {
+    struct procinfo info;
+    if (proc_info_at(slot, &info) < 0)
+      continue;
+    if (n < max && copyout(myproc()->as, arg_addr(0) + n * sizeof info, &info, sizeof info) < 0)
+      return -EFAULT;
+    n++;
+  }
+  return n;
+}
+
+uint64 sys_sysinfo(void) {
+  struct sysinfo info = {
+      .freemem = kalloc_free_bytes(),
+      .nproc = proc_count(),
+      .totalmem = kalloc_total_bytes(),
+      .ncpu = ncpu,
+      .uptime_ns = clock_ns(),
+  };
+  return copyout(myproc()->as, arg_addr(0), &info, sizeof info);
+}
+
+uint64 sys_poweroff(void) {
+  printf("poweroff: status %d\n", arg_int(0) & 0xff);
+  power_off(arg_int(0));
+}
+
+uint64 sys_exec(void) {
+  char path[MAXPATH];
+  int err = arg_str(0, path, sizeof path);
+  if (err < 0)
+    return err;
+  return exec(path, arg_addr(1));
+}

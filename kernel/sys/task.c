@@ -1,0 +1,29 @@
+/* The ways a process leaves the kernel: back to user mode, or out for good. */
+#include "kernel/sys/task.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/file.h"
+#include "kernel/arch/arch.h"
+
+#define KILLED_EXIT_STATUS -1
+
+void task_exit(int status) {
+  files_exit(myproc());
+  proc_exit(status);
+}
+
+void task_return_to_user(void) {
+  struct proc *p = myproc();
+  if (proc_killed(p))
+    task_exit(KILLED_EXIT_STATUS);
+  proc_stop_if_requested();
+  if (proc_killed(p)) /* killed while suspended */
+    task_exit(KILLED_EXIT_STATUS);
+  intr_off();
+  p->tf.kernel_sp = p->kstack;
+  p->tf.kernel_tp = (uint64)mycpu();
+  uint64 sstatus = csr_read(sstatus);
+  sstatus &= ~SSTATUS_SPP; /* sret goes to user mode ... */
+  sstatus |= SSTATUS_SPIE; /* ... with interrupts on */
+  csr_write(sstatus, sstatus);
+  user_return(&p->tf);
+}

@@ -1,0 +1,83 @@
+// lab_primes: concurrent prime sieve with pipes (xv6 util lab).
+//
+// Each process reads numbers from its left neighbour. The first number it
+// gets is a prime: it prints it, then passes on to a new right neighbour
+// every later number that this prime does not divide.
+#include "kernel/types.h"
+#include "kernel/stat.h"
+#include "user/user.h"
+
+#define DEFAULT_LIMIT 35
+
+void sieve(int left) __attribute__((noreturn));
+
+void
+sieve(int left)
+{
+  int prime;
+  if (read(left, &prime, sizeof(prime)) != sizeof(prime)) {
+    // Nothing came: the previous stage was the last one.
+    close(left);
+    exit(0);
+  }
+  printf("prime %d\n", prime);
+
+  int right[2];
+  if (pipe(right) < 0) {
+    fprintf(2, "primes: pipe failed\n");
+    exit(1);
+  }
+
+  int pid = fork();
+  if (pid < 0) {
+    fprintf(2, "primes: fork failed\n");
+    exit(1);
+  }
+  if (pid == 0) {
+    close(right[1]);
+    close(left);
+    sieve(right[0]);
+  }
+
+  close(right[0]);
+  int n;
+  while (read(left, &n, sizeof(n)) == sizeof(n)) {
+    if (n % prime != 0)
+      write(right[1], &n, sizeof(n));
+  }
+  close(left);
+  close(right[1]);
+  wait(0);
+  exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+  int limit = DEFAULT_LIMIT;
+  if (argc > 1)
+    limit = atoi(argv[1]);
+
+  int p[2];
+  if (pipe(p) < 0) {
+    fprintf(2, "primes: pipe failed\n");
+    exit(1);
+  }
+
+  int pid = fork();
+  if (pid < 0) {
+    fprintf(2, "primes: fork failed\n");
+    exit(1);
+  }
+  if (pid == 0) {
+    close(p[1]);
+    sieve(p[0]);
+  }
+
+  close(p[0]);
+  for (int i = 2; i <= limit; i++)
+    write(p[1], &i, sizeof(i));
+  close(p[1]);
+  wait(0);
+  exit(0);
+}

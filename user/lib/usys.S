@@ -1,0 +1,35 @@
+/*
+ * User-side system call stubs, one per line of kernel/sys/syscalls.h.
+ *
+ * Each stub puts the call number in a7 and traps with ecall; the arguments
+ * are already in a0..a5 because the C calling convention put them there.
+ * The kernel answers in a0: a negative value is -errno. The stub then
+ * stores the positive code in errno and returns -1, the value xv6 programs
+ * test for. Anything else is returned unchanged.
+ *
+ * The macro is one logical line, so its statements are separated with ';'.
+ */
+
+#define SYSCALL(num, name)      \
+  .global name;                 \
+  .type name, @function;        \
+  name:                         \
+  li a7, num;                   \
+  ecall;                        \
+  bltz a0, syscall_failed;      \
+  ret;                          \
+  .size name, . - name;
+
+.text
+
+#include "kernel/sys/syscalls.h"
+
+/* Shared failure path: errno = -a0; return -1. */
+.type syscall_failed, @function
+syscall_failed:
+  neg a0, a0
+  lla t0, errno
+  sw a0, 0(t0)
+  li a0, -1
+  ret
+.size syscall_failed, . - syscall_failed

@@ -1,0 +1,1138 @@
+/*
+ * proctest: in-guest tests of processes: fork, exit, wait, kill, suspend,
+ * resume, the process table, the scheduler and system-call argument checks.
+ *
+ *   proctest TOKEN            run every subtest
+ *   proctest TOKEN SUBTEST    run one subtest (names in the table at the end)
+ *
+ * The host test (tests/test_proc.py) passes a random TOKEN. When every check
+ * passes the last line is "proctest: PASS TOKEN"; the first failed check
+ * prints "proctest: FAIL <check>: <detail>" and the program exits 1.
+ *
+ * Each subtest runs in a process of its own (a "sandbox" forked by main).
+ * That keeps subtests from disturbing each other, and it lets main check
+ * that every page a subtest used came back: once the sandbox has been
+ * reaped, free memory must be what it was before the subtest.
+ *
+ * Children are coordinated with pipes, never with sleeps alone, so the
+ * tests do not depend on how fast QEMU happens to run. Time limits are
+ * generous (a second where a few milliseconds are expected).
+ */
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "user/user.h"
+
+#define PAGE_SIZE 4096
+#define NS_PER_MS 1000000UL
+#define MS_PER_TICK 10
+
+/* How long we wait for something that should happen "at once". */
+#define PROMPT_MS 1000
+/* How long a child may take to reach a state we are waiting for. */
+#define STATE_WAIT_MS 2000
+
+/* ------------------------------------------------------------------ */
+/* Reporting                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * FAIL prints the failure line and exits 1. It is a macro so that the
+ * detail can be a printf format with arguments.
+ */
+#define FAIL(check, fmt, ...)                                          \
+  do {                                                                 \
+    printf("proctest: FAIL %s: " fmt "\n", (check), ##__VA_ARGS__);   \
+    exit(1);                                                           \
+  } while (0)
+
+#define CHECK(cond, check, fmt, ...)       \
+  do {                                     \
+    if (!(cond))                           \
+      FAIL(check, fmt, ##__VA_ARGS__);     \
+  } while (0)
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+static uint64
+now_ms(void)
+{
+  return uptime_ns() / NS_PER_MS;
+}
+
+/* Burns CPU until the clock reaches deadline_ms. */
+static void
+spin_until(uint64 deadline_ms)
+{
+  while (now_ms() < deadline_ms)
+    ;
+}
+
+/*
+ * Spins forever without a single system call, so the only way the
+ * kernel gets the CPU back is the timer interrupt. volatile keeps the
+ * compiler from removing the loop body.
+ */
+static void __attribute__((noreturn))
+spin_forever(int unused)
+{
+  volatile uint64 counter = 0;
+  for (;;)
+    counter++;
+}
+
+static void __attribute__((noreturn))
+exit_with(int status)
+{
+  exit(status);
+}
+
+static void __attribute__((noreturn))
+sleep_long(int unused)
+{
+  sleep(1000); /* 10 s: much longer than any test waits */
+  exit(0);
+}
+
+/* Nothing is ever mapped at address 0. volatile stops the compiler from
+ * noticing, so we get a real store to page 0 rather than a trap
+ * instruction. */
+static int *volatile null_pointer = 0;
+
+static void __attribute__((noreturn))
+die_by_fault(int unused)
+{
+  *null_pointer = 1;
+  exit(0); /* not reached: the store kills the process */
+}
+
+/* Forks a child that runs body(arg) and exits 0 if body returns. */
+static int
+spawn(void (*body)(int), int arg)
+{
+  int pid = fork();
+  CHECK(pid >= 0, "fork", "%s", strerror(errno));
+  if (pid == 0) {
+    body(arg);
+    exit(0);
+  }
+  return pid;
+}
+
+static void
+make_pipe(int fds[2])
+{
+  CHECK(pipe(fds) == 0, "pipe", "%s", strerror(errno));
+}
+
+static void
+close_pipe(int fds[2])
+{
+  close(fds[0]);
+  close(fds[1]);
+}
+
+static void
+send_int(int fd, int value)
+{
+  CHECK(write(fd, &value, sizeof value) == sizeof value, "pipe write", "%s", strerror(errno));
+}
+
+static int
+receive_int(int fd)
+{
+  int value;
+  CHECK(read(fd, &value, sizeof value) == sizeof value, "pipe read", "short read");
+  return value;
+}
+
+static void
+get_info(int pid, struct procinfo *info)
+{
+  CHECK(procinfo(pid, info) == 0, "procinfo", "pid %d: %s", pid, strerror(errno));
+}
+
+static uint64
+free_memory(void)
+{
+  struct sysinfo si;
+  CHECK(sysinfo(&si) == 0, "sysinfo", "%s", strerror(errno));
+  return si.freemem;
+}
+
+static int
+cpu_count(void)
+{
+  struct sysinfo si;
+  CHECK(sysinfo(&si) == 0, "sysinfo", "%s", strerror(errno));
+  return si.ncpu;
+}
+
+/* Polls until pid is in state, for at most STATE_WAIT_MS; 1 if it got there. */
+static int
+reached_state(int pid, int state)
+{
+  uint64 deadline = now_ms() + STATE_WAIT_MS;
+  struct procinfo info;
+  while (now_ms() < deadline) {
+    if (procinfo(pid, &info) == 0 && info.state == state)
+      return 1;
+    sleep(1);
+  }
+  return 0;
+}
+
+static void
+wait_for_state(int pid, int state, const char *check)
+{
+  CHECK(reached_state(pid, state), check, "pid %d never reached state %d", pid, state);
+}
+
+/* Reaps pid and checks its exit status. */
+static void
+reap(int pid, int want_status, const char *check)
+{
+  int status;
+  int got = waitpid(pid, &status, 0);
+  CHECK(got == pid, check, "waitpid(%d) returned %d (%s)", pid, got, strerror(errno));
+  CHECK(status == want_status, check, "pid %d exited with status %d, want %d", pid, status,
+        want_status);
+}
+
+/* Kills pid and checks that it dies with status -1 within PROMPT_MS. */
+static void
+kill_and_reap(int pid, const char *check)
+{
+  uint64 start = now_ms();
+  CHECK(kill(pid) == 0, check, "kill(%d): %s", pid, strerror(errno));
+  reap(pid, -1, check);
+  uint64 took = now_ms() - start;
+  CHECK(took <= PROMPT_MS, check, "pid %d took %lu ms to die after kill", pid, took);
+}
+
+/*
+ * A gate: children block in gate_pass() until the parent lets them through
+ * with gate_release(). A pipe with one byte per child, rather than closing
+ * the pipe, so that it works whatever descriptors the children hold.
+ */
+struct gate {
+  int fds[2];
+};
+
+static void
+gate_open(struct gate *g)
+{
+  make_pipe(g->fds);
+}
+
+static void
+gate_pass(struct gate *g)
+{
+  char c;
+  if (read(g->fds[0], &c, 1) != 1)
+    exit(1);
+}
+
+static void
+gate_release(struct gate *g, int children)
+{
+  for (int i = 0; i < children; i++)
+    CHECK(write(g->fds[1], "g", 1) == 1, "gate", "write: %s", strerror(errno));
+}
+
+static void
+gate_close(struct gate *g)
+{
+  close_pipe(g->fds);
+}
+
+/* The gate children of the current subtest wait at (set before spawning). */
+static struct gate shared_gate;
+
+static void
+wait_at_gate(int unused)
+{
+  gate_pass(&shared_gate);
+}
+
+/* Children that first do some work, then report "done" and wait at the gate,
+ * so the parent can look at them (procinfo) before they exit. */
+static int done_fds[2];
+
+static void
+report_done_and_wait(void)
+{
+  CHECK(write(done_fds[1], "d", 1) == 1, "done pipe", "%s", strerror(errno));
+  gate_pass(&shared_gate);
+}
+
+static void
+wait_for_done(int children)
+{
+  char c;
+  for (int i = 0; i < children; i++)
+    CHECK(read(done_fds[0], &c, 1) == 1, "done pipe", "read failed");
+}
+
+/* ------------------------------------------------------------------ */
+/* status: fork, exit and wait                                         */
+/* ------------------------------------------------------------------ */
+
+static const int exit_statuses[] = {0, 1, 42, 255};
+#define N_EXIT_STATUSES ((int)(sizeof exit_statuses / sizeof exit_statuses[0]))
+
+static void
+test_status(void)
+{
+  int pids[N_EXIT_STATUSES + 1], want[N_EXIT_STATUSES + 1], reaped[N_EXIT_STATUSES + 1];
+  int n = 0;
+
+  for (int i = 0; i < N_EXIT_STATUSES; i++) {
+    want[n] = exit_statuses[i];
+    reaped[n] = 0;
+    pids[n++] = spawn(exit_with, exit_statuses[i]);
+  }
+  want[n] = -1; /* a process killed by a fault exits with -1 */
+  reaped[n] = 0;
+  pids[n++] = spawn(die_by_fault, 0);
+
+  /* wait() hands them back in any order: match each pid to its status. */
+  for (int k = 0; k < n; k++) {
+    int status;
+    int pid = wait(&status);
+    CHECK(pid > 0, "status", "wait returned %d (%s) with children left", pid, strerror(errno));
+    int i = 0;
+    while (i < n && pids[i] != pid)
+      i++;
+    CHECK(i < n, "status", "wait returned %d, not one of our children", pid);
+    CHECK(!reaped[i], "status", "wait returned pid %d twice", pid);
+    reaped[i] = 1;
+    CHECK(status == want[i], "status", "child exited with status %d, want %d", status, want[i]);
+  }
+
+  int status;
+  CHECK(wait(&status) == -1 && errno == ECHILD, "status",
+        "wait with no children: want -1 ECHILD, got errno %d", errno);
+
+  /* A null status pointer means "don't tell me". */
+  int pid = spawn(exit_with, 3);
+  CHECK(wait(0) == pid, "status", "wait(0) did not return the child");
+}
+
+/* ------------------------------------------------------------------ */
+/* waitpid: a specific pid, WNOHANG, ECHILD                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_waitpid(void)
+{
+  int status;
+  gate_open(&shared_gate);
+  int quick = spawn(exit_with, 5);
+  int slow = spawn(wait_at_gate, 0);
+
+  /* quick is a zombie now, but we ask for slow, which still runs. */
+  wait_for_state(quick, PROC_ZOMBIE, "waitpid");
+  int got = waitpid(slow, &status, WNOHANG);
+  CHECK(got == 0, "waitpid", "WNOHANG on a running child returned %d, want 0", got);
+
+  CHECK(waitpid(1, &status, 0) == -1 && errno == ECHILD, "waitpid",
+        "waitpid(1) (not our child): want -1 ECHILD, errno %d", errno);
+  CHECK(waitpid(getpid(), &status, WNOHANG) == -1 && errno == ECHILD, "waitpid",
+        "waitpid(self): want -1 ECHILD, errno %d", errno);
+  CHECK(waitpid(0x7fffff00, &status, 0) == -1 && errno == ECHILD, "waitpid",
+        "waitpid(unknown pid): want -1 ECHILD, errno %d", errno);
+
+  /* Blocking waitpid(slow) must return slow, not the zombie quick. */
+  gate_release(&shared_gate, 1);
+  reap(slow, 0, "waitpid");
+  got = waitpid(quick, &status, WNOHANG);
+  CHECK(got == quick && status == 5, "waitpid",
+        "WNOHANG on a zombie returned %d status %d, want %d status 5", got, status, quick);
+
+  CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD, "waitpid",
+        "no children, WNOHANG: want -1 ECHILD, errno %d", errno);
+  CHECK(waitpid(-1, &status, 0) == -1 && errno == ECHILD, "waitpid",
+        "no children: want -1 ECHILD, errno %d", errno);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* kill: running, sleeping, blocked in a pipe, suspended, zombie       */
+/* ------------------------------------------------------------------ */
+
+static int ready_fds[2];
+
+/* Tells the parent it is running, then spins: it is surely in user mode. */
+static void
+announce_and_spin(int unused)
+{
+  CHECK(write(ready_fds[1], "r", 1) == 1, "ready pipe", "%s", strerror(errno));
+  spin_forever(0);
+}
+
+static int
+spawn_running_spinner(void)
+{
+  int pid = spawn(announce_and_spin, 0);
+  char c;
+  CHECK(read(ready_fds[0], &c, 1) == 1, "ready pipe", "spinner never started");
+  return pid;
+}
+
+static void
+test_kill(void)
+{
+  make_pipe(ready_fds);
+  gate_open(&shared_gate);
+
+  kill_and_reap(spawn_running_spinner(), "kill running child");
+
+  int pid = spawn(sleep_long, 0);
+  wait_for_state(pid, PROC_BLOCKED, "kill sleeping child");
+  kill_and_reap(pid, "kill sleeping child");
+
+  pid = spawn(wait_at_gate, 0); /* blocks reading an empty pipe */
+  wait_for_state(pid, PROC_BLOCKED, "kill child blocked on pipe");
+  kill_and_reap(pid, "kill child blocked on pipe");
+
+  pid = spawn_running_spinner();
+  CHECK(suspend(pid) == 0, "kill suspended child", "suspend: %s", strerror(errno));
+  wait_for_state(pid, PROC_SUSPENDED, "kill suspended child");
+  kill_and_reap(pid, "kill suspended child");
+
+  pid = spawn(sleep_long, 0);
+  wait_for_state(pid, PROC_BLOCKED, "kill suspended sleeper");
+  CHECK(suspend(pid) == 0, "kill suspended sleeper", "suspend: %s", strerror(errno));
+  wait_for_state(pid, PROC_SUSPENDED, "kill suspended sleeper");
+  kill_and_reap(pid, "kill suspended sleeper");
+
+  /* A zombie is already dead: kill finds no live process and the status
+   * it exited with is kept. */
+  pid = spawn(exit_with, 9);
+  wait_for_state(pid, PROC_ZOMBIE, "kill zombie");
+  CHECK(kill(pid) == -1 && errno == ESRCH, "kill zombie", "want -1 ESRCH, errno %d", errno);
+  reap(pid, 9, "kill zombie");
+
+  gate_close(&shared_gate);
+  close_pipe(ready_fds);
+}
+
+/* ------------------------------------------------------------------ */
+/* suspend and resume                                                  */
+/* ------------------------------------------------------------------ */
+
+#define FEED_INTERVAL_MS 5
+#define SETTLE_MS 50
+#define QUIET_MS 300
+#define FLOW_MS 100
+#define SENTINEL 'S'
+#define FEED_BYTE 'c'
+
+static int feed_fds[2];
+
+/* Writes a byte every FEED_INTERVAL_MS, waiting by spinning (so it is
+ * mostly running) or by sleeping (so it is mostly blocked). */
+static void
+feed_forever(int by_sleeping)
+{
+  for (;;) {
+    if (write(feed_fds[1], "c", 1) != 1)
+      exit(1);
+    if (by_sleeping)
+      sleep(1);
+    else
+      spin_until(now_ms() + FEED_INTERVAL_MS);
+  }
+}
+
+/*
+ * Counts the feed bytes in the pipe without ever blocking on an empty
+ * pipe: we put a sentinel byte in ourselves and read up to it. Everything
+ * before the sentinel was written before it.
+ */
+static int
+drain_feed(void)
+{
+  char c = SENTINEL;
+  int count = 0;
+  CHECK(write(feed_fds[1], &c, 1) == 1, "suspend", "sentinel write failed");
+  for (;;) {
+    CHECK(read(feed_fds[0], &c, 1) == 1, "suspend", "feed read failed");
+    if (c == SENTINEL)
+      return count;
+    count++;
+  }
+}
+
+static void
+check_suspend_stops(int by_sleeping)
+{
+  const char *check = by_sleeping ? "suspend sleeping feeder" : "suspend spinning feeder";
+  struct procinfo info;
+  make_pipe(feed_fds);
+  int pid = spawn(feed_forever, by_sleeping);
+  char c;
+  CHECK(read(feed_fds[0], &c, 1) == 1, check, "feeder never wrote");
+
+  CHECK(suspend(pid) == 0, check, "suspend: %s", strerror(errno));
+  sleep(SETTLE_MS / MS_PER_TICK);
+  get_info(pid, &info);
+  CHECK(info.state == PROC_SUSPENDED, check, "state %d after suspend, want SUSPENDED", info.state);
+  drain_feed(); /* whatever it wrote before it stopped */
+  sleep(QUIET_MS / MS_PER_TICK);
+  int n = drain_feed();
+  CHECK(n == 0, check, "suspended child wrote %d bytes in %d ms", n, QUIET_MS);
+
+  CHECK(resume(pid) == 0, check, "resume: %s", strerror(errno));
+  sleep(FLOW_MS / MS_PER_TICK);
+  n = drain_feed();
+  CHECK(n > 0, check, "resumed child wrote nothing in %d ms", FLOW_MS);
+  get_info(pid, &info);
+  CHECK(info.state != PROC_SUSPENDED, check, "still SUSPENDED after resume");
+
+  kill_and_reap(pid, check);
+  close_pipe(feed_fds);
+}
+
+static void
+test_suspend(void)
+{
+  check_suspend_stops(0);
+  check_suspend_stops(1);
+}
+
+/* ------------------------------------------------------------------ */
+/* pid 1 and pids that do not exist                                    */
+/* ------------------------------------------------------------------ */
+
+static void
+check_refused(int (*op)(int), const char *name, int pid, int want_errno)
+{
+  int r = op(pid);
+  CHECK(r == -1 && errno == want_errno, "bad pids", "%s(%d) returned %d errno %d, want -1 errno %d",
+        name, pid, r, errno, want_errno);
+}
+
+static void
+test_badpids(void)
+{
+  /* init must never be stopped or killed. */
+  check_refused(kill, "kill", 1, EPERM);
+  check_refused(suspend, "suspend", 1, EPERM);
+  check_refused(resume, "resume", 1, EPERM);
+
+  int gone = spawn(exit_with, 0);
+  reap(gone, 0, "bad pids");
+  int unknown[] = {gone, 0, -1, -12345, 0x7fffff00};
+  for (int i = 0; i < (int)(sizeof unknown / sizeof unknown[0]); i++) {
+    check_refused(kill, "kill", unknown[i], ESRCH);
+    check_refused(suspend, "suspend", unknown[i], ESRCH);
+    check_refused(resume, "resume", unknown[i], ESRCH);
+  }
+  struct procinfo info;
+  CHECK(procinfo(gone, &info) == -1 && errno == ESRCH, "bad pids",
+        "procinfo of a reaped pid: want -1 ESRCH, errno %d", errno);
+}
+
+/* ------------------------------------------------------------------ */
+/* getprocs: every state shows up                                      */
+/* ------------------------------------------------------------------ */
+
+static struct procinfo table_buf[NPROC + 1];
+
+static const struct procinfo *
+find_proc(int n, int pid)
+{
+  for (int i = 0; i < n; i++)
+    if (table_buf[i].pid == pid)
+      return &table_buf[i];
+  FAIL("getprocs", "pid %d missing from getprocs", pid);
+}
+
+static const struct procinfo *
+find_child(int n, int pid)
+{
+  const struct procinfo *p = find_proc(n, pid);
+  CHECK(p->ppid == getpid(), "getprocs", "pid %d has ppid %d, want %d", pid, p->ppid, getpid());
+  CHECK(strcmp(p->name, "proctest") == 0, "getprocs", "pid %d is named '%s'", pid, p->name);
+  return p;
+}
+
+static void
+test_getprocs(void)
+{
+  gate_open(&shared_gate);
+  make_pipe(ready_fds);
+  int busy = spawn_running_spinner();
+  int blocked = spawn(wait_at_gate, 0); /* a pipe read: steadily BLOCKED */
+  int stopped = spawn_running_spinner();
+  CHECK(suspend(stopped) == 0, "getprocs", "suspend: %s", strerror(errno));
+  int zombie = spawn(exit_with, 7);
+  wait_for_state(blocked, PROC_BLOCKED, "getprocs");
+  wait_for_state(stopped, PROC_SUSPENDED, "getprocs");
+  wait_for_state(zombie, PROC_ZOMBIE, "getprocs");
+
+  int n = getprocs(table_buf, NPROC);
+  CHECK(n >= 5 && n <= NPROC, "getprocs", "returned %d", n);
+
+  int s = find_proc(n, getpid())->state;
+  CHECK(s == PROC_RUNNING, "getprocs", "caller has state %d, want RUNNING", s);
+  s = find_child(n, busy)->state;
+  CHECK(s == PROC_READY || s == PROC_RUNNING, "getprocs", "spinner has state %d", s);
+  s = find_child(n, blocked)->state;
+  CHECK(s == PROC_BLOCKED, "getprocs", "pipe reader has state %d, want BLOCKED", s);
+  s = find_child(n, stopped)->state;
+  CHECK(s == PROC_SUSPENDED, "getprocs", "suspended child has state %d", s);
+  const struct procinfo *z = find_child(n, zombie);
+  CHECK(z->state == PROC_ZOMBIE, "getprocs", "exited child has state %d, want ZOMBIE", z->state);
+  CHECK(z->exit_status == 7, "getprocs", "zombie exit_status %d, want 7", z->exit_status);
+  CHECK(find_proc(n, 1)->ppid == 0, "getprocs", "init's ppid is not 0");
+
+  /* A short buffer gets only what fits: the entry after it is untouched. */
+  memset(table_buf, 0xab, 2 * sizeof table_buf[0]);
+  int m = getprocs(table_buf, 1);
+  CHECK(m >= 1, "getprocs", "getprocs(buf, 1) returned %d", m);
+  CHECK(table_buf[1].pid == (int)0xabababab, "getprocs", "getprocs(buf, 1) wrote a second entry");
+
+  kill_and_reap(busy, "getprocs");
+  kill_and_reap(blocked, "getprocs");
+  kill_and_reap(stopped, "getprocs");
+  reap(zombie, 7, "getprocs");
+  close_pipe(ready_fds);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* fair: round robin shares one hart evenly                            */
+/* ------------------------------------------------------------------ */
+
+#define FAIR_CHILDREN 4
+#define FAIR_SPIN_MS 2000
+#define FAIR_TOLERANCE_PERCENT 10
+
+static uint64 spin_deadline_ms;
+
+/* Spins (with a clock check now and then) until the shared deadline. */
+static void
+spin_then_wait(int unused)
+{
+  spin_until(spin_deadline_ms);
+  report_done_and_wait();
+}
+
+static void
+test_fair(void)
+{
+  int ncpu = cpu_count();
+  if (ncpu != 1) {
+    printf("proctest: fair: skipped (needs 1 hart, have %d)\n", ncpu);
+    return;
+  }
+  gate_open(&shared_gate);
+  make_pipe(done_fds);
+  int pids[FAIR_CHILDREN];
+  /* All children stop at the same moment, so each had the same chance. */
+  spin_deadline_ms = now_ms() + FAIR_SPIN_MS;
+  for (int i = 0; i < FAIR_CHILDREN; i++)
+    pids[i] = spawn(spin_then_wait, 0);
+  wait_for_done(FAIR_CHILDREN);
+
+  /* Read their CPU times while they are still alive (waiting at the gate). */
+  uint64 runtime[FAIR_CHILDREN], total = 0;
+  struct procinfo info;
+  for (int i = 0; i < FAIR_CHILDREN; i++) {
+    get_info(pids[i], &info);
+    runtime[i] = info.runtime_us;
+    total += runtime[i];
+  }
+  gate_release(&shared_gate, FAIR_CHILDREN);
+  for (int i = 0; i < FAIR_CHILDREN; i++)
+    reap(pids[i], 0, "fair");
+
+  uint64 mean = total / FAIR_CHILDREN;
+  for (int i = 0; i < FAIR_CHILDREN; i++) {
+    uint64 diff = runtime[i] > mean ? runtime[i] - mean : mean - runtime[i];
+    CHECK(diff * 100 <= mean * FAIR_TOLERANCE_PERCENT, "fair",
+          "child %d ran %lu us, mean %lu us (more than %d%% off)", i, runtime[i], mean,
+          FAIR_TOLERANCE_PERCENT);
+  }
+  close_pipe(done_fds);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* preempt: spinning children cannot starve the parent                 */
+/* ------------------------------------------------------------------ */
+
+static int ping_fds[2], pong_fds[2];
+
+static void
+echo_once(int unused)
+{
+  char c;
+  if (read(ping_fds[0], &c, 1) != 1 || write(pong_fds[1], &c, 1) != 1)
+    exit(1);
+}
+
+static void
+test_preempt(void)
+{
+  /* One pure spinner per hart, so every hart has one to preempt. */
+  int ncpu = cpu_count();
+  int spinners[NCPU];
+  make_pipe(ping_fds);
+  make_pipe(pong_fds);
+  int echo = spawn(echo_once, 0);
+  for (int i = 0; i < ncpu; i++)
+    spinners[i] = spawn(spin_forever, 0);
+
+  uint64 start = now_ms();
+  sleep(10);
+  uint64 took = now_ms() - start;
+  CHECK(took <= PROMPT_MS, "preempt", "sleep(10) took %lu ms beside spinners", took);
+
+  start = now_ms();
+  char c = 'p';
+  CHECK(write(ping_fds[1], &c, 1) == 1, "preempt", "ping write failed");
+  CHECK(read(pong_fds[0], &c, 1) == 1 && c == 'p', "preempt", "no pong");
+  took = now_ms() - start;
+  CHECK(took <= PROMPT_MS, "preempt", "pipe round trip took %lu ms beside spinners", took);
+  reap(echo, 0, "preempt");
+
+  for (int i = 0; i < ncpu; i++)
+    kill_and_reap(spinners[i], "preempt");
+  close_pipe(ping_fds);
+  close_pipe(pong_fds);
+}
+
+/* ------------------------------------------------------------------ */
+/* forkfull: fork until the process table is full                      */
+/* ------------------------------------------------------------------ */
+
+static void
+test_forkfull(void)
+{
+  gate_open(&shared_gate);
+  int forked = 0;
+  for (;;) {
+    int pid = fork();
+    if (pid == 0) {
+      gate_pass(&shared_gate);
+      exit(0);
+    }
+    if (pid < 0) {
+      CHECK(errno == EAGAIN, "forkfull", "fork failed with errno %d, want EAGAIN", errno);
+      break;
+    }
+    forked++;
+    CHECK(forked <= NPROC, "forkfull", "forked %d children: table never full", forked);
+  }
+  CHECK(forked > 0, "forkfull", "not a single fork succeeded");
+
+  struct sysinfo si;
+  CHECK(sysinfo(&si) == 0, "forkfull", "sysinfo: %s", strerror(errno));
+  CHECK(si.nproc == NPROC, "forkfull", "fork failed with nproc %lu, NPROC is %d", si.nproc, NPROC);
+
+  gate_release(&shared_gate, forked);
+  for (int i = 0; i < forked; i++) {
+    int status;
+    int pid = wait(&status);
+    CHECK(pid > 0 && status == 0, "forkfull", "wait returned %d status %d", pid, status);
+  }
+  int status;
+  CHECK(wait(&status) == -1, "forkfull", "more children than were forked");
+
+  /* The table has room again. */
+  reap(spawn(exit_with, 0), 0, "forkfull");
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* orphan: init adopts and reaps a grandchild                          */
+/* ------------------------------------------------------------------ */
+
+static int report_fds[2];
+
+static void
+grandchild(int unused)
+{
+  gate_pass(&shared_gate); /* until our parent has exited */
+  send_int(report_fds[1], getppid());
+}
+
+static void
+fork_grandchild_and_exit(int unused)
+{
+  send_int(report_fds[1], spawn(grandchild, 0));
+  exit(0);
+}
+
+static void
+test_orphan(void)
+{
+  gate_open(&shared_gate);
+  make_pipe(report_fds);
+  int child = spawn(fork_grandchild_and_exit, 0);
+  int orphan = receive_int(report_fds[0]);
+  reap(child, 0, "orphan");
+
+  struct procinfo info;
+  get_info(orphan, &info);
+  CHECK(info.ppid == 1, "orphan", "procinfo: orphan's ppid is %d, want 1", info.ppid);
+  gate_release(&shared_gate, 1);
+  int ppid = receive_int(report_fds[0]);
+  CHECK(ppid == 1, "orphan", "getppid() in the orphan returned %d, want 1", ppid);
+
+  /* init reaps it: the pid disappears from the table. */
+  uint64 deadline = now_ms() + STATE_WAIT_MS;
+  while (procinfo(orphan, &info) == 0) {
+    CHECK(now_ms() < deadline, "orphan", "pid %d still in the table (state %d)", orphan,
+          info.state);
+    sleep(1);
+  }
+  CHECK(errno == ESRCH, "orphan", "procinfo errno %d, want ESRCH", errno);
+  close_pipe(report_fds);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* harts: every hart runs user processes                               */
+/* ------------------------------------------------------------------ */
+
+#define HARTS_SPIN_MS 300
+#define HARTS_ATTEMPTS 5
+
+static int
+count_bits(uint64 mask)
+{
+  int n = 0;
+  for (; mask; mask &= mask - 1)
+    n++;
+  return n;
+}
+
+/* Adds the hart each child last ran on to *seen. */
+static void
+note_harts(int *pids, int n, uint64 *seen)
+{
+  struct procinfo info;
+  for (int i = 0; i < n; i++) {
+    if (procinfo(pids[i], &info) < 0 || info.hart < 0)
+      continue;
+    CHECK(info.hart < 64, "harts", "hart number %d out of range", info.hart);
+    *seen |= 1UL << info.hart;
+  }
+}
+
+/* Runs 2 spinners per hart once; returns the set of harts they ran on. */
+static uint64
+harts_used_once(int ncpu)
+{
+  int pids[2 * NCPU];
+  int n = 2 * ncpu;
+  uint64 seen = 0;
+  gate_open(&shared_gate);
+  make_pipe(done_fds);
+  spin_deadline_ms = now_ms() + HARTS_SPIN_MS;
+  for (int i = 0; i < n; i++)
+    pids[i] = spawn(spin_then_wait, 0);
+  /* Look while they run: each look shows where each one ran last. */
+  while (now_ms() < spin_deadline_ms) {
+    note_harts(pids, n, &seen);
+    sleep(1);
+  }
+  wait_for_done(n);
+  note_harts(pids, n, &seen);
+  gate_release(&shared_gate, n);
+  for (int i = 0; i < n; i++)
+    reap(pids[i], 0, "harts");
+  close_pipe(done_fds);
+  gate_close(&shared_gate);
+  return seen;
+}
+
+static void
+test_harts(void)
+{
+  int ncpu = cpu_count();
+  if (ncpu < 2) {
+    printf("proctest: harts: skipped (needs 2 or more harts, have %d)\n", ncpu);
+    return;
+  }
+  uint64 seen = 0;
+  for (int attempt = 0; attempt < HARTS_ATTEMPTS; attempt++) {
+    seen = harts_used_once(ncpu);
+    if (count_bits(seen) == ncpu)
+      return;
+    CHECK(count_bits(seen) < ncpu, "harts", "ran on %d harts of %d (mask 0x%lx)", count_bits(seen),
+          ncpu, seen);
+  }
+  FAIL("harts", "user processes ran on harts mask 0x%lx only, %d harts running", seen, ncpu);
+}
+
+/* ------------------------------------------------------------------ */
+/* csw: voluntary and involuntary context switches are counted         */
+/* ------------------------------------------------------------------ */
+
+#define CSW_SLEEPS 5
+#define CSW_SPIN_MS 100
+
+static void
+sleep_then_wait(int unused)
+{
+  for (int i = 0; i < CSW_SLEEPS; i++)
+    sleep(1);
+  report_done_and_wait();
+}
+
+static void
+test_csw(void)
+{
+  gate_open(&shared_gate);
+  make_pipe(done_fds);
+  spin_deadline_ms = now_ms() + CSW_SPIN_MS;
+  int sleeper = spawn(sleep_then_wait, 0);
+  int spinner = spawn(spin_then_wait, 0);
+  wait_for_done(2);
+
+  struct procinfo info;
+  get_info(sleeper, &info);
+  /* Each sleep blocks at least once: a voluntary switch. */
+  CHECK(info.nvcsw >= CSW_SLEEPS, "csw", "sleeper: nvcsw %lu after %d sleeps", info.nvcsw,
+        CSW_SLEEPS);
+  get_info(spinner, &info);
+  /* 100 ms of spinning is several 10 ms quanta: the timer must preempt it. */
+  CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d ms of spinning", CSW_SPIN_MS);
+
+  gate_release(&shared_gate, 2);
+  reap(sleeper, 0, "csw");
+  reap(spinner, 0, "csw");
+  close_pipe(done_fds);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* sysinfo: the numbers make sense                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+get_sysinfo(struct sysinfo *si)
+{
+  CHECK(sysinfo(si) == 0, "sysinfo", "%s", strerror(errno));
+}
+
+static void
+test_sysinfo(void)
+{
+  struct sysinfo si;
+  uint64 before_ns = uptime_ns();
+  get_sysinfo(&si);
+  uint64 after_ns = uptime_ns();
+
+  CHECK(si.ncpu >= 1 && si.ncpu <= NCPU, "sysinfo", "ncpu %lu", si.ncpu);
+  CHECK(si.totalmem > 0 && si.freemem > 0 && si.freemem <= si.totalmem, "sysinfo",
+        "freemem %lu totalmem %lu", si.freemem, si.totalmem);
+  CHECK(si.uptime_ns >= before_ns && si.uptime_ns <= after_ns, "sysinfo",
+        "uptime_ns %lu not between %lu and %lu", si.uptime_ns, before_ns, after_ns);
+  /* At least init, the shell, proctest and this sandbox. */
+  CHECK(si.nproc >= 3 && si.nproc <= NPROC, "sysinfo", "nproc %lu", si.nproc);
+  int listed = getprocs(table_buf, NPROC);
+  CHECK(listed == (int)si.nproc, "sysinfo", "nproc %lu but getprocs lists %d", si.nproc, listed);
+
+  /* One more process while a child lives, one fewer once it is reaped. */
+  gate_open(&shared_gate);
+  int pid = spawn(wait_at_gate, 0);
+  struct sysinfo with_child;
+  get_sysinfo(&with_child);
+  CHECK(with_child.nproc == si.nproc + 1, "sysinfo", "nproc %lu with a child, %lu before",
+        with_child.nproc, si.nproc);
+  gate_release(&shared_gate, 1);
+  reap(pid, 0, "sysinfo");
+  struct sysinfo after;
+  get_sysinfo(&after);
+  CHECK(after.nproc == si.nproc, "sysinfo", "nproc %lu after reaping, %lu before", after.nproc,
+        si.nproc);
+  gate_close(&shared_gate);
+}
+
+/* ------------------------------------------------------------------ */
+/* enosys: unknown system-call numbers                                 */
+/* ------------------------------------------------------------------ */
+
+/* A system call by number, bypassing the stubs: returns the raw a0. */
+static long
+raw_syscall(long number)
+{
+  register long a0 asm("a0") = 0;
+  register long a7 asm("a7") = number;
+  asm volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+  return a0;
+}
+
+static void
+test_enosys(void)
+{
+  long numbers[] = {999, 0, 100000, -1};
+  for (int i = 0; i < (int)(sizeof numbers / sizeof numbers[0]); i++) {
+    long r = raw_syscall(numbers[i]);
+    /* The kernel answers -errno; the user stubs turn that into -1/errno. */
+    CHECK(r == -ENOSYS, "enosys", "system call %ld returned %ld, want %d", numbers[i], r, -ENOSYS);
+  }
+  CHECK(getpid() > 0, "enosys", "getpid failed after unknown system calls");
+}
+
+/* ------------------------------------------------------------------ */
+/* badptr: bad user pointers give EFAULT, never a dead caller          */
+/* ------------------------------------------------------------------ */
+
+#define KERNEL_ADDRESS 0x80200000UL
+#define NONCANONICAL_ADDRESS 0xffffffff00000000UL
+#define LOW_ADDRESS 0x10UL
+/* Just below the 8 MiB stack region: the unmapped guard gap. */
+#define GUARD_GAP_ADDRESS (0x80000000UL - (8UL << 20) - PAGE_SIZE)
+
+static void
+expect_efault(int r, const char *what)
+{
+  CHECK(r == -1 && errno == EFAULT, "badptr", "%s returned %d errno %d, want -1 EFAULT", what, r,
+        errno);
+}
+
+static void
+test_badptr(void)
+{
+  struct procinfo *text = (struct procinfo *)(uint64)test_badptr; /* read-only */
+  expect_efault(procinfo(getpid(), (struct procinfo *)LOW_ADDRESS), "procinfo to 0x10");
+  expect_efault(procinfo(getpid(), (struct procinfo *)KERNEL_ADDRESS), "procinfo to the kernel");
+  expect_efault(procinfo(getpid(), text), "procinfo to program text");
+  expect_efault(sysinfo((struct sysinfo *)KERNEL_ADDRESS), "sysinfo to the kernel");
+  expect_efault(getprocs((struct procinfo *)LOW_ADDRESS, NPROC), "getprocs to 0x10");
+
+  /* A status pointer is written only once there is a child to report. */
+  int pid = spawn(exit_with, 0);
+  wait_for_state(pid, PROC_ZOMBIE, "badptr");
+  expect_efault(wait((int *)NONCANONICAL_ADDRESS), "wait(0xffffffff00000000)");
+  waitpid(pid, 0, WNOHANG); /* reaped by now or here: either is fine */
+  pid = spawn(exit_with, 0);
+  wait_for_state(pid, PROC_ZOMBIE, "badptr");
+  expect_efault(waitpid(pid, (int *)KERNEL_ADDRESS, 0), "waitpid to the kernel");
+  waitpid(pid, 0, WNOHANG);
+
+  int fds[2];
+  make_pipe(fds);
+  CHECK(write(fds[1], "0123456789", 10) == 10, "badptr", "pipe write failed");
+  expect_efault(read(fds[0], (char *)GUARD_GAP_ADDRESS, 10), "read into the guard gap");
+  expect_efault(read(fds[0], (char *)KERNEL_ADDRESS, 10), "read into the kernel");
+  expect_efault(write(fds[1], (char *)LOW_ADDRESS, 1), "write from 0x10");
+  expect_efault(write(fds[1], (char *)KERNEL_ADDRESS, 16), "write from the kernel");
+  close_pipe(fds);
+
+  /* A failed pipe() must not leave descriptors behind. */
+  int probe = dup(0);
+  close(probe);
+  expect_efault(pipe((int *)LOW_ADDRESS), "pipe(0x10)");
+  int again = dup(0);
+  close(again);
+  CHECK(again == probe, "badptr", "pipe(0x10) leaked descriptors: dup gave %d, before %d", again,
+        probe);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the subtests                                               */
+/* ------------------------------------------------------------------ */
+
+struct subtest {
+  const char *name;
+  void (*run)(void);
+};
+
+static const struct subtest subtests[] = {
+  {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
+  {"suspend", test_suspend}, {"badpids", test_badpids},   {"getprocs", test_getprocs},
+  {"fair", test_fair},       {"preempt", test_preempt},   {"forkfull", test_forkfull},
+  {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
+  {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
+};
+#define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
+
+/*
+ * Memory in use by other processes and the kernel: free memory plus our
+ * own resident pages. Counting our own pages makes the number stay put
+ * when main itself first touches a page (a text page of a system-call
+ * stub, a deeper stack page), which is not a leak.
+ */
+static uint64
+memory_mark(void)
+{
+  struct procinfo me;
+  get_info(getpid(), &me);
+  return free_memory() + me.resident * PAGE_SIZE;
+}
+
+/* Waits (briefly: exits finish asynchronously) until the mark is back. */
+static void
+check_memory_back(uint64 before, const char *name)
+{
+  uint64 deadline = now_ms() + PROMPT_MS;
+  uint64 now = memory_mark();
+  while (now != before && now_ms() < deadline) {
+    sleep(1);
+    now = memory_mark();
+  }
+  CHECK(now == before, "freemem", "after %s: %ld bytes not returned (before %lu, after %lu)", name,
+        (long)(before - now), before, now);
+}
+
+static void
+run_subtest(const struct subtest *t)
+{
+  uint64 before = memory_mark();
+  int pid = fork();
+  CHECK(pid >= 0, "fork", "%s", strerror(errno));
+  if (pid == 0) {
+    t->run();
+    exit(0);
+  }
+  int status;
+  CHECK(waitpid(pid, &status, 0) == pid, t->name, "waitpid: %s", strerror(errno));
+  CHECK(status == 0, t->name, "subtest process exited with status %d", status);
+  check_memory_back(before, t->name);
+  printf("proctest: %s ok\n", t->name);
+}
+
+static const struct subtest *
+find_subtest(const char *name)
+{
+  for (int i = 0; i < N_SUBTESTS; i++)
+    if (strcmp(subtests[i].name, name) == 0)
+      return &subtests[i];
+  return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+  if (argc < 2 || argc > 3) {
+    fprintf(2, "usage: proctest TOKEN [SUBTEST]\n");
+    exit(2);
+  }
+  const struct subtest *only = 0;
+  if (argc == 3 && (only = find_subtest(argv[2])) == 0)
+    FAIL("usage", "no subtest named '%s'", argv[2]);
+
+  /* Warm up: the first fork/wait/printf touch code pages and stack of main
+   * that later measurements should not mistake for leaks. */
+  reap(spawn(exit_with, 0), 0, "warm-up");
+  uint64 start = memory_mark();
+  if (only) {
+    run_subtest(only);
+  } else {
+    for (int i = 0; i < N_SUBTESTS; i++)
+      run_subtest(&subtests[i]);
+  }
+  check_memory_back(start, "all subtests");
+  printf("proctest: PASS %s\n", argv[1]);
+  exit(0);
+}

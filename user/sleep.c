@@ -1,0 +1,21 @@
+/* sleep SECONDS: do nothing for that many seconds. */
+#include "kernel/types.h"
+#include "user/user.h"
+
+#define TICKS_PER_SECOND 100 /* the timer interrupts 100 times a second */
+
+int
+main(int argc, char **argv)
+{
+  int seconds;
+
+  if (argc != 2 || parse_int(argv[1], &seconds) < 0 || seconds < 0) {
+    fprintf(2, "usage: sleep SECONDS\n");
+    exit(1);
+  }
+  if (sleep(seconds * TICKS_PER_SECOND) < 0) {
+    fprintf(2, "sleep: %s\n", strerror(errno));
+    exit(1);
+  }
+  exit(0);
+}

@@ -1,0 +1,19 @@
+/* suspend PID: stop a process until `resume PID`. */
+#include "kernel/types.h"
+#include "user/user.h"
+
+int
+main(int argc, char **argv)
+{
+  int pid;
+
+  if (argc != 2 || parse_int(argv[1], &pid) < 0) {
+    fprintf(2, "usage: suspend PID\n");
+    exit(1);
+  }
+  if (suspend(pid) < 0) {
+    fprintf(2, "suspend: %s: %s\n", argv[1], strerror(errno));
+    exit(1);
+  }
+  exit(0);
+}

@@ -1,0 +1,89 @@
+/*
+ * Everything a Rivet user program can call: the system calls (stubs in
+ * user/lib/usys.S) and the small C library in user/lib/.
+ *
+ * Include "kernel/types.h" before this file, as xv6 programs do.
+ */
+#ifndef RIVET_USER_H
+#define RIVET_USER_H
+
+#include "kernel/types.h"
+#include "kernel/errno.h"
+#include "kernel/procinfo.h"
+
+struct stat;
+
+/*
+ * System calls. On failure each returns -1 and stores the reason
+ * (an E... code from kernel/errno.h) in errno.
+ */
+int fork(void);
+int exit(int status) __attribute__((noreturn));
+int wait(int *status);
+int pipe(int *fds);
+int write(int fd, const void *buf, int n);
+int read(int fd, void *buf, int n);
+int close(int fd);
+int kill(int pid);
+int exec(const char *path, char **argv);
+int open(const char *path, int flags);
+int mknod(const char *path, short major, short minor);
+int unlink(const char *path);
+int fstat(int fd, struct stat *st);
+int link(const char *oldpath, const char *newpath);
+int mkdir(const char *path);
+int chdir(const char *path);
+int dup(int fd);
+int getpid(void);
+char *sbrk(int nbytes);
+int sleep(int ticks);   /* one tick is 10 ms */
+int uptime(void);       /* ticks since boot */
+int waitpid(int pid, int *status, int options); /* pid -1: any child */
+int getppid(void);
+int suspend(int pid);
+int resume(int pid);
+int procinfo(int pid, struct procinfo *info);
+int getprocs(struct procinfo *buf, int max);    /* returns the count */
+int sysinfo(struct sysinfo *info);
+int lseek(int fd, int offset, int whence);
+int fsync(int fd);
+int poweroff(int status) __attribute__((noreturn));
+uint64 uptime_ns(void);
+int dup2(int oldfd, int newfd);
+
+/* user/lib/ulib.c */
+int pause(int ticks);       /* newer xv6 name for sleep() */
+char *sbrklazy(int nbytes); /* Rivet's heap is always lazy: same as sbrk() */
+int stat(const char *path, struct stat *st);
+char *gets(char *buf, int max);
+int atoi(const char *s);
+int parse_int(const char *s, int *value); /* 0 if all of s is a number */
+int isdigit(int c);
+int isspace(int c);
+
+/* user/lib/string.c */
+char *strcpy(char *dst, const char *src);
+char *strncpy(char *dst, const char *src, int n);
+char *strcat(char *dst, const char *src);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, uint n);
+uint strlen(const char *s);
+char *strchr(const char *s, char c);
+void *memset(void *dst, int c, uint n);
+void *memmove(void *dst, const void *src, int n);
+void *memcpy(void *dst, const void *src, uint n);
+int memcmp(const void *a, const void *b, uint n);
+
+/* user/lib/printf.c: one call produces one write() (unless very long) */
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* user/lib/malloc.c */
+void *malloc(uint nbytes);
+void free(void *ptr);
+
+/* user/lib/errno.c */
+extern int errno;
+const char *strerror(int code);
+
+#endif
