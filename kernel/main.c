@@ -41,7 +41,8 @@ static struct {
 } boot;
 
 static struct machine machine;
-static volatile int harts_started;
+static int harts_expected;        /* harts that SBI started, plus this one */
+static int harts_running;         /* harts that reached hart_main; atomic */
 static volatile int ticks_selftest_done; /* harts that reached SELFTEST_TICKS */
 
 static uint64 parse_number(const char *s) {
@@ -173,22 +174,39 @@ static void start_first_process(void) {
   proc_start(initproc);
 }
 
+/* The boot hart starts the first process only once every hart has said it
+ * is running, so no boot message lands in the middle of a program's output.
+ * It waits in wfi (timer ticks wake it), not spinning. */
+static void wait_for_other_harts(void) {
+  intr_on();
+  while (READ_ONCE(harts_running) < harts_expected)
+    wfi();
+  intr_off();
+}
+
 /* Every hart ends here, on its own guarded kernel stack. */
 static void hart_main(void) {
   struct cpu *c = mycpu();
   trap_init_hart();
   plic_init_hart(c->hartid);
   timer_start_hart();
-  __sync_fetch_and_add(&harts_started, 1);
   printf("hart %d: scheduler running\n", c->hartid);
+  __sync_fetch_and_add(&harts_running, 1);
+  if (c->index == 0) {
+    wait_for_other_harts();
+    start_first_process();
+  }
   scheduler();
 }
 
 static void start_other_harts(void) {
   extern char boot_stacks[];
+  harts_expected = 1;
   for (int i = 1; i < ncpu; i++) {
     cpus[i].boot_sp = (uint64)boot_stacks + (i + 1) * BOOT_STACK_SIZE;
-    if (sbi_hart_start(cpus[i].hartid, (uint64)secondary_entry, (uint64)&cpus[i]) != 0)
+    if (sbi_hart_start(cpus[i].hartid, (uint64)secondary_entry, (uint64)&cpus[i]) == 0)
+      harts_expected++;
+    else
       printf("warning: hart %d did not start\n", cpus[i].hartid);
   }
 }
@@ -198,6 +216,7 @@ void kmain(uint64 hartid, uint64 dtb) {
   cpus[0].hartid = hartid;
   write_tp((uint64)&cpus[0]);
   console_set_output(sbi_console_putchar);
+  lib_set_poweroff(power_off); /* a panic before the device tree is read still stops */
   dtb_parse(dtb, &machine);
   /* The boot hart is cpu 0; the others follow in device-tree order. */
   ncpu = 1;
@@ -217,7 +236,6 @@ void kmain(uint64 hartid, uint64 dtb) {
   devsw_register(CONSOLE, console_read, console_write);
   trap_init_hart();
   run_boot_selftests();
-  start_first_process();
   start_other_harts();
   run_on_stack(kstack_top(NPROC + 0), hart_main);
 }

@@ -38,6 +38,9 @@ void sbi_console_putchar(int c);
 int sbi_hart_start(uint64 hartid, uint64 start_pa, uint64 opaque);
 void sbi_send_ipi(uint64 hartid);
 int sbi_probe(long extension);
+/* Power off through the firmware. QEMU then exits 0 whatever the reason:
+ * only a fallback for when the device tree named no test device. */
+void sbi_shutdown(int failed);
 
 /* --- timer and clock (timer.c) --- */
 #define TICK_HZ 100 /* timer interrupts per second on every hart */

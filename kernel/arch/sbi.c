@@ -10,6 +10,9 @@
 #define SBI_EXT_IPI 0x735049
 #define SBI_EXT_HSM 0x48534D
 #define SBI_HSM_HART_START 0
+#define SBI_EXT_SRST 0x53525354
+#define SBI_SRST_SHUTDOWN 0
+#define SBI_SRST_REASON_FAILURE 1
 
 struct sbiret {
   long error;
@@ -39,3 +42,7 @@ void sbi_send_ipi(uint64 hartid) {
 }
 
 int sbi_probe(long extension) { return sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE, extension, 0, 0).value; }
+
+void sbi_shutdown(int failed) {
+  sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, failed ? SBI_SRST_REASON_FAILURE : 0, 0);
+}

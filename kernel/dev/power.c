@@ -18,6 +18,7 @@ void power_off(int status) {
   status &= EXIT_STATUS_MASK;
   if (finisher)
     *finisher = status == 0 ? FINISHER_PASS : ((uint32)status << 16) | FINISHER_FAIL;
+  sbi_shutdown(status != 0);
   for (;;)
     wfi();
 }

@@ -7,8 +7,9 @@
  *   - the descriptor table: each entry points at one buffer;
  *   - the available ring: heads of descriptor chains the driver hands over;
  *   - the used ring: heads of chains the device has finished with.
- * A disk request is a chain of three descriptors: a header (what to do and
- * where), the data, and one status byte the device fills in.
+ * A disk request is a chain of descriptors: a header (what to do and
+ * where), one per data buffer (the buffers are transferred back to back,
+ * to or from consecutive sectors), and one status byte the device fills in.
  *
  * Many processes may have requests in flight at once. Each waits, asleep,
  * on its own request slot until the interrupt handler sees that request in
@@ -69,7 +70,7 @@
 
 /* Our virtqueue. Queue sizes are powers of two, which lets ring indexes
  * (free-running 16-bit counters) be reduced with % QUEUE_SIZE. */
-#define QUEUE_SIZE 32
+#define QUEUE_SIZE 64
 #define QUEUE_INDEX 0 /* a block device has a single request queue */
 
 #define DESC_F_NEXT 1  /* the chain continues in the 'next' field */
@@ -113,7 +114,9 @@ struct blk_req_header {
 #define REQ_STATUS_OK 0
 #define REQ_STATUS_PENDING 0xff /* not a device value: "not written yet" */
 
-#define DESCS_PER_REQUEST 3 /* header, data, status */
+#define DESCS_AROUND_DATA 2 /* every request also has a header and a status */
+#define MAX_DESCS_PER_REQUEST (VIRTIO_BLK_MAX_SEGMENTS + DESCS_AROUND_DATA)
+_Static_assert(MAX_DESCS_PER_REQUEST <= QUEUE_SIZE, "a request must fit in the ring");
 
 /* One request in flight, stored at the index of its head descriptor. The
  * header and status are read and written by the device, so they must be in
@@ -314,22 +317,30 @@ static void submit(int head) {
   reg_write(REG_QUEUE_NOTIFY, QUEUE_INDEX);
 }
 
-static int request_in_range(uint64 sector, uint32 nbytes) {
+static int request_ok(uint64 sector, const struct blk_segment *segs, int nsegs) {
+  if (nsegs < 1 || nsegs > VIRTIO_BLK_MAX_SEGMENTS)
+    return 0;
+  uint64 nbytes = 0;
+  for (int i = 0; i < nsegs; i++) {
+    if (segs[i].nbytes == 0 || segs[i].nbytes % VIRTIO_BLK_SECTOR_SIZE != 0)
+      return 0;
+    // The device uses physical addresses; only identity-mapped RAM has them.
+    if ((uint64)segs[i].buf >= KSTACK_BASE)
+      panic("virtio_blk: buffer %p is not identity-mapped RAM", segs[i].buf);
+    nbytes += segs[i].nbytes;
+  }
   uint64 nsectors = nbytes / VIRTIO_BLK_SECTOR_SIZE;
-  return nbytes != 0 && nbytes % VIRTIO_BLK_SECTOR_SIZE == 0 &&
-         sector < disk.capacity && nsectors <= disk.capacity - sector;
+  return sector < disk.capacity && nsectors <= disk.capacity - sector;
 }
 
-int virtio_blk_rw(uint64 sector, void *buf, uint32 nbytes, int write) {
-  if (!virtio_blk_present() || !request_in_range(sector, nbytes))
+int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int nsegs, int write) {
+  if (!virtio_blk_present() || !request_ok(sector, segs, nsegs))
     return -EIO;
-  // The device uses physical addresses; only identity-mapped RAM has them.
-  if ((uint64)buf >= KSTACK_BASE)
-    panic("virtio_blk_rw: buffer %p is not identity-mapped RAM", buf);
 
   acquire(&disk.lock);
-  int d[DESCS_PER_REQUEST];
-  alloc_descs(d, DESCS_PER_REQUEST);
+  int ndescs = nsegs + DESCS_AROUND_DATA;
+  int d[MAX_DESCS_PER_REQUEST];
+  alloc_descs(d, ndescs);
 
   struct request *r = &disk.requests[d[0]];
   r->header.type = write ? REQ_TYPE_WRITE : REQ_TYPE_READ;
@@ -339,17 +350,24 @@ int virtio_blk_rw(uint64 sector, void *buf, uint32 nbytes, int write) {
   r->done = 0;
 
   fill_desc(d[0], &r->header, sizeof(r->header), DESC_F_NEXT, d[1]);
-  fill_desc(d[1], buf, nbytes, DESC_F_NEXT | (write ? 0 : DESC_F_WRITE), d[2]);
-  fill_desc(d[2], (void *)&r->status, sizeof(r->status), DESC_F_WRITE, 0);
+  uint16 data_flags = DESC_F_NEXT | (write ? 0 : DESC_F_WRITE);
+  for (int i = 0; i < nsegs; i++)
+    fill_desc(d[1 + i], segs[i].buf, segs[i].nbytes, data_flags, d[2 + i]);
+  fill_desc(d[ndescs - 1], (void *)&r->status, sizeof(r->status), DESC_F_WRITE, 0);
   submit(d[0]);
 
   while (!r->done)
     sleep(r, &disk.lock);
 
   int result = r->status == REQ_STATUS_OK ? 0 : -EIO;
-  free_descs(d, DESCS_PER_REQUEST);
+  free_descs(d, ndescs);
   release(&disk.lock);
   return result;
+}
+
+int virtio_blk_rw(uint64 sector, void *buf, uint32 nbytes, int write) {
+  struct blk_segment seg = {buf, nbytes};
+  return virtio_blk_rw_segments(sector, &seg, 1, write);
 }
 
 void virtio_blk_intr(void) {

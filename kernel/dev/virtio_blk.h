@@ -31,6 +31,17 @@ uint64 virtio_blk_capacity(void);
  * starting at sector. Sleeps until done; 0 on success, -EIO on failure. */
 int virtio_blk_rw(uint64 sector, void *buf, uint32 nbytes, int write);
 
+/* One buffer of a multi-buffer request. */
+struct blk_segment {
+  void *buf;
+  uint32 nbytes; /* a multiple of the sector size */
+};
+#define VIRTIO_BLK_MAX_SEGMENTS 30 /* buffers one request may have */
+
+/* Like virtio_blk_rw, for nsegs buffers moved back to back to or from
+ * consecutive sectors starting at sector: one request, one interrupt. */
+int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int nsegs, int write);
+
 /* The completion interrupt; called by the PLIC dispatch for the disk's irq. */
 void virtio_blk_intr(void);
 

@@ -116,6 +116,26 @@ struct buf *bgrab(uint dev, uint blockno) {
   return b;
 }
 
+/* Write the data of n locked buffers to the n consecutive blocks starting
+ * at blockno (not necessarily their own blocks), in as few disk requests
+ * as the driver allows. */
+void bwrite_run(struct buf **bufs, int n, uint blockno) {
+  struct blk_segment segs[VIRTIO_BLK_MAX_SEGMENTS];
+  for (int done = 0; done < n;) {
+    int k = MIN(n - done, VIRTIO_BLK_MAX_SEGMENTS);
+    for (int i = 0; i < k; i++) {
+      if (!holding_sleep(&bufs[done + i]->lock))
+        panic("bwrite_run: buffer not locked");
+      segs[i].buf = bufs[done + i]->data;
+      segs[i].nbytes = BSIZE;
+    }
+    uint64 sector = (uint64)(blockno + done) * SECTORS_PER_BLOCK;
+    if (virtio_blk_rw_segments(sector, segs, k, 1) != 0)
+      panic("disk write error on blocks %u-%u", blockno + done, blockno + done + k - 1);
+    done += k;
+  }
+}
+
 void bwrite(struct buf *b) {
   if (!holding_sleep(&b->lock))
     panic("bwrite: buffer not locked");

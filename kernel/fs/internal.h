@@ -34,6 +34,7 @@ struct buf *bread(uint dev, uint blockno);
  * the disk is not read. */
 struct buf *bgrab(uint dev, uint blockno);
 void bwrite(struct buf *b); /* b locked */
+void bwrite_run(struct buf **bufs, int n, uint blockno);
 void brelse(struct buf *b);
 void bpin(struct buf *b);   /* keep b cached until bunpin */
 void bunpin(struct buf *b);

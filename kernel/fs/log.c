@@ -69,26 +69,51 @@ static int header_sane(void) {
   return 1;
 }
 
-/* Step 1: copy every block of the transaction into the log area. */
-static void write_log(void) {
-  for (uint i = 0; i < wal.lh.n; i++) {
-    struct buf *to = bgrab(wal.dev, wal.start + 1 + i);
-    struct buf *from = bread(wal.dev, wal.lh.block[i]);
-    memmove(to->data, from->data, BSIZE);
-    bwrite(to);
-    brelse(from);
-    brelse(to);
+/* The transaction's blocks, locked, during a commit. Used only by the
+ * committing process (at most one: see wal.committing). */
+static struct buf *commit_bufs[LOG_HEADER_SLOTS];
+
+/* Lock the cached copies of the transaction's blocks, in log order. They
+ * are pinned (by log_write) and hold exactly what is to be committed. */
+static void lock_transaction(void) {
+  for (uint i = 0; i < wal.lh.n; i++)
+    commit_bufs[i] = bread(wal.dev, wal.lh.block[i]);
+}
+
+/* Step 1: write every block of the transaction into the log area, which is
+ * contiguous: slot i (block start + 1 + i) holds block lh.block[i]. The
+ * slots bypass the buffer cache: only recovery at boot ever reads them. */
+static void write_log(void) { bwrite_run(commit_bufs, wal.lh.n, wal.start + 1); }
+
+static void sort_by_blockno(struct buf **bufs, int n) {
+  for (int i = 1; i < n; i++) {
+    struct buf *b = bufs[i];
+    int j = i;
+    for (; j > 0 && bufs[j - 1]->blockno > b->blockno; j--)
+      bufs[j] = bufs[j - 1];
+    bufs[j] = b;
   }
 }
 
-/* Step 3 after a normal commit: the cached copies (pinned since log_write)
- * hold exactly what was logged, so write them home and unpin them. */
+/* Step 3 after a normal commit: write the blocks home. Sorted, blocks with
+ * consecutive numbers (such as a file's new data) go in one request. */
 static void install_from_cache(void) {
+  int n = wal.lh.n;
+  sort_by_blockno(commit_bufs, n);
+  for (int i = 0; i < n;) {
+    int run = 1;
+    while (i + run < n && commit_bufs[i + run]->blockno == commit_bufs[i]->blockno + run)
+      run++;
+    bwrite_run(commit_bufs + i, run, commit_bufs[i]->blockno);
+    i += run;
+  }
+}
+
+/* The blocks are on disk: they may leave the cache again. */
+static void release_transaction(void) {
   for (uint i = 0; i < wal.lh.n; i++) {
-    struct buf *b = bread(wal.dev, wal.lh.block[i]);
-    bwrite(b);
-    bunpin(b);
-    brelse(b);
+    bunpin(commit_bufs[i]);
+    brelse(commit_bufs[i]);
   }
 }
 
@@ -140,9 +165,11 @@ void begin_op(void) {
 static void commit(void) {
   if (wal.lh.n == 0)
     return;
+  lock_transaction();
   write_log();
   write_head(); // the commit point
   install_from_cache();
+  release_transaction();
   wal.lh.n = 0;
   write_head(); // the transaction is fully installed: forget it
 }

@@ -10,6 +10,9 @@
 
 #define PANIC_EXIT_STATUS 101 /* QEMU exit status after any kernel panic */
 
+/* Read x once from memory, even in a loop: for flags other harts set. */
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))

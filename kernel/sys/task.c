@@ -3,6 +3,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/arch.h"
+#include "kernel/lib/lib.h"
 
 #define KILLED_EXIT_STATUS -1
 
@@ -13,11 +14,15 @@ void task_exit(int status) {
 
 void task_return_to_user(void) {
   struct proc *p = myproc();
-  if (proc_killed(p))
+  /* Unlocked reads: a kill or suspend that races with this check is
+   * seen at the next trap (at the latest the next timer tick). */
+  if (READ_ONCE(p->killed))
     task_exit(KILLED_EXIT_STATUS);
-  proc_stop_if_requested();
-  if (proc_killed(p)) /* killed while suspended */
-    task_exit(KILLED_EXIT_STATUS);
+  if (READ_ONCE(p->suspend_requested)) {
+    proc_stop_if_requested();
+    if (proc_killed(p)) /* killed while suspended */
+      task_exit(KILLED_EXIT_STATUS);
+  }
   intr_off();
   p->tf.kernel_sp = p->kstack;
   p->tf.kernel_tp = (uint64)mycpu();

@@ -126,7 +126,7 @@ void kernel_trap(void) {
   if (!(scause & SCAUSE_INTERRUPT))
     panic("kernel trap: %s scause=0x%lx sepc=0x%lx stval=0x%lx hart %d", exception_name(scause), scause,
           sepc, csr_read(stval), mycpu()->hartid);
-  if (device_interrupt(scause) && myproc())
+  if (device_interrupt(scause))
     proc_tick();
   /* A yield may have run other code that trapped: restore what sret uses. */
   csr_write(sepc, sepc);
