@@ -110,6 +110,55 @@ struct buf *bread(uint dev, uint blockno) {
   return b;
 }
 
+int bcached(uint dev, uint blockno) {
+  acquire(&bcache.lock);
+  int cached = find_cached(dev, blockno) != 0;
+  release(&bcache.lock);
+  return cached;
+}
+
+/* Take and lock buffers for blocks blockno, blockno + 1, ... (at most n),
+ * stopping at the first block that is cached already. bcache.lock held. */
+static int claim_run(uint dev, uint blockno, int n, struct buf **bufs) {
+  int k = 0;
+  while (k < n && find_cached(dev, blockno + k) == 0) {
+    struct buf *b = find_free();
+    if (b == 0)
+      break;
+    b->dev = dev;
+    b->blockno = blockno + k;
+    b->valid = 0;
+    b->refcnt = 1;
+    // The one exception to "no sleeplock under a spinlock": nobody held
+    // this buffer, and bcache.lock keeps everyone else from finding it,
+    // so its lock is free and acquire_sleep cannot sleep.
+    acquire_sleep(&b->lock);
+    bufs[k++] = b;
+  }
+  return k;
+}
+
+void bread_ahead(uint dev, uint blockno, int n) {
+  struct buf *bufs[BREAD_AHEAD_MAX];
+  struct blk_segment segs[BREAD_AHEAD_MAX];
+  acquire(&bcache.lock);
+  int k = claim_run(dev, blockno, MIN(n, BREAD_AHEAD_MAX), bufs);
+  release(&bcache.lock);
+  if (k == 0)
+    return;
+
+  for (int i = 0; i < k; i++) {
+    segs[i].buf = bufs[i]->data;
+    segs[i].nbytes = BSIZE;
+  }
+  if (virtio_blk_rw_segments((uint64)blockno * SECTORS_PER_BLOCK, segs, k, 0) != 0)
+    panic("disk read error on blocks %u-%u", blockno, blockno + k - 1);
+  for (int i = 0; i < k; i++) {
+    bufs[i]->valid = 1;
+    brelse(bufs[i]);
+  }
+}
+
 struct buf *bgrab(uint dev, uint blockno) {
   struct buf *b = bget(dev, blockno);
   b->valid = 1; // the caller is about to fill in every byte

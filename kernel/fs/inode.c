@@ -38,7 +38,7 @@ static struct {
 } itable;
 
 /* What a hole reads as. */
-static const uchar zero_block[BSIZE];
+static const uchar zeroes[BSIZE];
 
 void inode_table_init(void) {
   spinlock_init(&itable.lock, "itable");
@@ -268,6 +268,24 @@ static int bmap(struct inode *ip, uint bn, int alloc, uint *b) {
   return -EFBIG;
 }
 
+/* About to read file block bn, which is disk block b, from the disk: read
+ * the file blocks after it too, as far as they follow b on disk, in the
+ * same request. A sequential read then costs one disk request per run of
+ * blocks instead of one per block. */
+static void read_ahead(struct inode *ip, uint bn, uint b) {
+  if (bcached(ip->dev, b))
+    return;
+  uint last_bn = (ip->size - 1) / BSIZE;
+  int run = 1;
+  while (run < BREAD_AHEAD_MAX && bn + run <= last_bn) {
+    uint next;
+    if (bmap(ip, bn + run, 0, &next) != 0 || next != b + run)
+      break;
+    run++;
+  }
+  bread_ahead(ip->dev, b, run);
+}
+
 /*
  * readi and writei move data through a bounce buffer on the stack, so that
  * no buffer lock is held while touching user memory: a user page may be
@@ -289,8 +307,9 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
     if (err)
       break;
     if (b == 0) {
-      memmove(bounce, zero_block, m);
+      memmove(bounce, zeroes, m);
     } else {
+      read_ahead(ip, off / BSIZE, b);
       struct buf *bp = bread(ip->dev, b);
       memmove(bounce, bp->data + off % BSIZE, m);
       brelse(bp);

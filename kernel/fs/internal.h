@@ -10,6 +10,7 @@
 #include "kernel/fs.h"
 #include "kernel/sync/sync.h"
 #include "kernel/fs/fs.h"
+#include "kernel/dev/virtio_blk.h"
 
 #define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
 
@@ -33,6 +34,12 @@ struct buf *bread(uint dev, uint blockno);
 /* The block, locked, for a caller that will overwrite all of data:
  * the disk is not read. */
 struct buf *bgrab(uint dev, uint blockno);
+/* Is the block in the cache? Only a hint: it may change at once. */
+int bcached(uint dev, uint blockno);
+/* Read up to n consecutive blocks from blockno on, as far as none of them
+ * is cached, into the cache with one disk request. */
+#define BREAD_AHEAD_MAX VIRTIO_BLK_MAX_SEGMENTS
+void bread_ahead(uint dev, uint blockno, int n);
 void bwrite(struct buf *b); /* b locked */
 void bwrite_run(struct buf **bufs, int n, uint blockno);
 void brelse(struct buf *b);

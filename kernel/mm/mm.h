@@ -115,6 +115,12 @@ int64 as_sbrk(struct addrspace *as, int64 n);      /* old break, or -errno */
  * failed read. */
 int as_fault(struct addrspace *as, uint64 va, int access);
 
+/* Map now the not-yet-loaded pages of [va, va+n) that would be read from
+ * a program file. A system call that will copy to or from user memory while
+ * holding a file's lock calls this first: loading such a page takes the
+ * program file's lock, which might be that very file. */
+void as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access);
+
 /* Copy between kernel memory and user space, loading pages on demand.
  * Any address outside user space or a region gives -EFAULT, never a fault. */
 int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n);

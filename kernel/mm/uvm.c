@@ -216,6 +216,20 @@ struct addrspace *as_fork(struct addrspace *parent) {
   return child;
 }
 
+void as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access) {
+  uint64 end = va + n < va ? USER_TOP : va + n;
+  for (int i = 0; i < NREGION; i++) {
+    struct region *r = &as->regions[i];
+    if (!r->used || r->ops == 0 || end <= r->start || va >= r->end)
+      continue;
+    for (uint64 page = ROUNDDOWN(MAX(va, r->start), PGSIZE); page < MIN(end, r->end); page += PGSIZE) {
+      pte_t *pte = pt_walk(as->pt, page, 0);
+      if ((pte == 0 || !(*pte & PTE_V)) && as_fault(as, page, access) < 0)
+        return; /* the copy itself will report the error */
+    }
+  }
+}
+
 /* Unmap and free the pages in [start, end). */
 static void unmap_range(struct addrspace *as, uint64 start, uint64 end) {
   for (uint64 va = start; va < end; va += PGSIZE) {

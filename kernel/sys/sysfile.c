@@ -62,6 +62,10 @@ uint64 sys_write(void) {
     return -EBADF;
   if (n < 0)
     return -EINVAL;
+  /* Writing to a file copies from user memory under the file's lock; if the
+   * buffer's page still has to be loaded from a program file, load it now,
+   * before that lock is held (it could be the same file). */
+  as_prefault_file_pages(myproc()->as, arg_addr(1), n, ACCESS_READ);
   return filewrite(f, arg_addr(1), n);
 }
 
