@@ -215,6 +215,8 @@ static void start_other_harts(void) {
 void kmain(uint64 hartid, uint64 dtb) {
   cpus[0].hartid = hartid;
   write_tp((uint64)&cpus[0]);
+  /* OpenSBI leaves stvec at our entry point: catch early faults properly. */
+  trap_init_hart();
   console_set_output(sbi_console_putchar);
   lib_set_poweroff(power_off); /* a panic before the device tree is read still stops */
   dtb_parse(dtb, &machine);
@@ -234,7 +236,6 @@ void kmain(uint64 hartid, uint64 dtb) {
   proc_init(boot.trace, boot.quantum_ms * NS_PER_MS);
   fs_init();
   devsw_register(CONSOLE, console_read, console_write);
-  trap_init_hart();
   run_boot_selftests();
   start_other_harts();
   run_on_stack(kstack_top(NPROC + 0), hart_main);
@@ -243,6 +244,7 @@ void kmain(uint64 hartid, uint64 dtb) {
 /* A hart started by SBI: paging is off and it runs on its boot stack. */
 void secondary_main(uint64 hartid, struct cpu *c) {
   write_tp((uint64)c);
+  trap_init_hart();
   kvm_enable();
   run_on_stack(kstack_top(NPROC + c->index), hart_main);
 }

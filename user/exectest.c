@@ -112,7 +112,7 @@ reap(int pid, const char *check)
   return status;
 }
 
-/* Exit status of a child that had exec fail on it (not 0..255 by chance). */
+/* Exit status of a child whose exec failed (127, as a shell uses for "cannot run"). */
 #define EXEC_FAILED_STATUS 127
 
 /*
@@ -178,7 +178,7 @@ exec_errno(const char *path, char **argv)
   return code;
 }
 
-/* Runs body(arg) in a child; returns the child's exit status. */
+/* Runs body() in a child that exits 0 if body returns; returns its exit status. */
 static int
 status_of(void (*body)(void))
 {
@@ -397,7 +397,8 @@ test_e2big(void)
 /* faults: forbidden accesses kill the process with status -1          */
 /* ------------------------------------------------------------------ */
 
-/* Pointers are volatile so the compiler emits the access as written. */
+/* The pointer and the access are volatile, so the compiler emits the load
+ * as written (a plain null dereference it may drop or turn into a trap). */
 static char *volatile null_pointer = 0;
 
 /* An initialized array lives in the data segment: readable, writable,
@@ -434,7 +435,7 @@ execute_stack(void)
 static void
 read_null(void)
 {
-  (void)*null_pointer;
+  (void)*(volatile char *)null_pointer;
 }
 
 static void
@@ -824,7 +825,7 @@ static char *volatile probe_address;
 static void
 read_probe_address(void)
 {
-  (void)*probe_address;
+  (void)*(volatile char *)probe_address;
 }
 
 static void

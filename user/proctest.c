@@ -88,11 +88,12 @@ exit_with(int status)
   exit(status);
 }
 
+/* Sleeps in long sleep() calls until killed. */
 static void __attribute__((noreturn))
-sleep_long(int unused)
+sleep_forever(int unused)
 {
-  sleep(1000); /* 10 s: much longer than any test waits */
-  exit(0);
+  for (;;)
+    sleep(1000); /* 10 s */
 }
 
 /* Nothing is ever mapped at address 0. volatile stops the compiler from
@@ -147,6 +148,17 @@ receive_int(int fd)
   return value;
 }
 
+static const char *
+state_name(int state)
+{
+  static const char *names[PROC_NSTATES] = {
+    [PROC_UNUSED] = "UNUSED",   [PROC_NEW] = "NEW",         [PROC_READY] = "READY",
+    [PROC_RUNNING] = "RUNNING", [PROC_BLOCKED] = "BLOCKED", [PROC_SUSPENDED] = "SUSPENDED",
+    [PROC_ZOMBIE] = "ZOMBIE",
+  };
+  return state >= 0 && state < PROC_NSTATES ? names[state] : "?";
+}
+
 static void
 get_info(int pid, struct procinfo *info)
 {
@@ -169,11 +181,11 @@ cpu_count(void)
   return si.ncpu;
 }
 
-/* Polls until pid is in state, for at most STATE_WAIT_MS; 1 if it got there. */
+/* Polls until pid is in state, for at most timeout_ms; 1 if it got there. */
 static int
-reached_state(int pid, int state)
+reached_state(int pid, int state, uint64 timeout_ms)
 {
-  uint64 deadline = now_ms() + STATE_WAIT_MS;
+  uint64 deadline = now_ms() + timeout_ms;
   struct procinfo info;
   while (now_ms() < deadline) {
     if (procinfo(pid, &info) == 0 && info.state == state)
@@ -186,7 +198,28 @@ reached_state(int pid, int state)
 static void
 wait_for_state(int pid, int state, const char *check)
 {
-  CHECK(reached_state(pid, state), check, "pid %d never reached state %d", pid, state);
+  CHECK(reached_state(pid, state, STATE_WAIT_MS), check, "pid %d never reached state %s", pid,
+        state_name(state));
+}
+
+/*
+ * Waits until a child in sleep() has blocked at least once. Polling for
+ * state BLOCKED does not work for a sleeper: every clock tick makes it
+ * READY to look at the time, and on one hart our own poll wakes up on the
+ * same tick, so we may see it READY every single time.
+ */
+static void
+wait_until_asleep(int pid, const char *check)
+{
+  uint64 deadline = now_ms() + STATE_WAIT_MS;
+  struct procinfo info;
+  for (;;) {
+    get_info(pid, &info);
+    if (info.nvcsw > 0)
+      return;
+    CHECK(now_ms() < deadline, check, "pid %d never went to sleep", pid);
+    sleep(1);
+  }
 }
 
 /* Reaps pid and checks its exit status. */
@@ -247,7 +280,7 @@ gate_close(struct gate *g)
   close_pipe(g->fds);
 }
 
-/* The gate children of the current subtest wait at (set before spawning). */
+/* The gate the current subtest's children wait at (opened before they are forked). */
 static struct gate shared_gate;
 
 static void
@@ -332,10 +365,10 @@ test_waitpid(void)
   int quick = spawn(exit_with, 5);
   int slow = spawn(wait_at_gate, 0);
 
-  /* quick is a zombie now, but we ask for slow, which still runs. */
+  /* quick is a zombie now, but we ask for slow, which has not exited. */
   wait_for_state(quick, PROC_ZOMBIE, "waitpid");
   int got = waitpid(slow, &status, WNOHANG);
-  CHECK(got == 0, "waitpid", "WNOHANG on a running child returned %d, want 0", got);
+  CHECK(got == 0, "waitpid", "WNOHANG on a live child returned %d, want 0", got);
 
   CHECK(waitpid(1, &status, 0) == -1 && errno == ECHILD, "waitpid",
         "waitpid(1) (not our child): want -1 ECHILD, errno %d", errno);
@@ -356,6 +389,28 @@ test_waitpid(void)
   CHECK(waitpid(-1, &status, 0) == -1 && errno == ECHILD, "waitpid",
         "no children: want -1 ECHILD, errno %d", errno);
   gate_close(&shared_gate);
+}
+
+#define SUSPEND_TRIES 20
+#define SUSPEND_WAIT_MS 100
+
+/*
+ * Suspends a sleeping child and waits until it shows as SUSPENDED, trying
+ * again if it does not. One try can miss: a sleeper is briefly RUNNING in
+ * the kernel at every tick, and a suspend that lands then may leave it
+ * BLOCKED (the suspend subtest checks exactly that; here we only need a
+ * suspended child).
+ */
+static void
+suspend_sleeper(int pid, const char *check)
+{
+  for (int i = 0; i < SUSPEND_TRIES; i++) {
+    CHECK(suspend(pid) == 0, check, "suspend(%d): %s", pid, strerror(errno));
+    if (reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS))
+      return;
+    resume(pid);
+  }
+  FAIL(check, "pid %d never showed as SUSPENDED", pid);
 }
 
 /* ------------------------------------------------------------------ */
@@ -389,8 +444,8 @@ test_kill(void)
 
   kill_and_reap(spawn_running_spinner(), "kill running child");
 
-  int pid = spawn(sleep_long, 0);
-  wait_for_state(pid, PROC_BLOCKED, "kill sleeping child");
+  int pid = spawn(sleep_forever, 0);
+  wait_until_asleep(pid, "kill sleeping child");
   kill_and_reap(pid, "kill sleeping child");
 
   pid = spawn(wait_at_gate, 0); /* blocks reading an empty pipe */
@@ -402,10 +457,9 @@ test_kill(void)
   wait_for_state(pid, PROC_SUSPENDED, "kill suspended child");
   kill_and_reap(pid, "kill suspended child");
 
-  pid = spawn(sleep_long, 0);
-  wait_for_state(pid, PROC_BLOCKED, "kill suspended sleeper");
-  CHECK(suspend(pid) == 0, "kill suspended sleeper", "suspend: %s", strerror(errno));
-  wait_for_state(pid, PROC_SUSPENDED, "kill suspended sleeper");
+  pid = spawn(sleep_forever, 0);
+  wait_until_asleep(pid, "kill suspended sleeper");
+  suspend_sleeper(pid, "kill suspended sleeper");
   kill_and_reap(pid, "kill suspended sleeper");
 
   /* A zombie is already dead: kill finds no live process and the status
@@ -437,8 +491,9 @@ static int feed_fds[2];
 static void
 feed_forever(int by_sleeping)
 {
+  char c = FEED_BYTE;
   for (;;) {
-    if (write(feed_fds[1], "c", 1) != 1)
+    if (write(feed_fds[1], &c, 1) != 1)
       exit(1);
     if (by_sleeping)
       sleep(1);
@@ -479,7 +534,8 @@ check_suspend_stops(int by_sleeping)
   CHECK(suspend(pid) == 0, check, "suspend: %s", strerror(errno));
   sleep(SETTLE_MS / MS_PER_TICK);
   get_info(pid, &info);
-  CHECK(info.state == PROC_SUSPENDED, check, "state %d after suspend, want SUSPENDED", info.state);
+  CHECK(info.state == PROC_SUSPENDED, check, "%s after suspend, want SUSPENDED",
+        state_name(info.state));
   drain_feed(); /* whatever it wrote before it stopped */
   sleep(QUIET_MS / MS_PER_TICK);
   int n = drain_feed();
@@ -496,11 +552,42 @@ check_suspend_stops(int by_sleeping)
   close_pipe(feed_fds);
 }
 
+#define SLEEPER_SUSPENDS 100
+
+/*
+ * Suspends a child in a long sleep() again and again, right after a clock
+ * tick: that is when the sleeper is awake in the kernel, looking at the
+ * time, before it blocks again. Whenever suspend() lands, the child must
+ * then show as SUSPENDED, not go back to plain BLOCKED. (A kernel that only
+ * asks a running process to stop "before it returns to user mode" fails
+ * this: a sleeper does not return to user mode until its sleep ends.)
+ * Only two or more harts let the child run while we call suspend().
+ */
+static void
+check_suspend_sleeper(void)
+{
+  int pid = spawn(sleep_forever, 0);
+  wait_until_asleep(pid, "suspend sleeper");
+  for (int i = 0; i < SLEEPER_SUSPENDS; i++) {
+    sleep(1); /* wake on a tick, as the sleeper does */
+    CHECK(suspend(pid) == 0, "suspend sleeper", "suspend: %s", strerror(errno));
+    struct procinfo info;
+    int stopped = reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS);
+    get_info(pid, &info);
+    CHECK(stopped, "suspend sleeper",
+          "try %d: suspend() returned 0 but the sleeping child stays %s, not SUSPENDED", i,
+          state_name(info.state));
+    CHECK(resume(pid) == 0, "suspend sleeper", "resume: %s", strerror(errno));
+  }
+  kill_and_reap(pid, "suspend sleeper");
+}
+
 static void
 test_suspend(void)
 {
   check_suspend_stops(0);
   check_suspend_stops(1);
+  check_suspend_sleeper();
 }
 
 /* ------------------------------------------------------------------ */
@@ -556,7 +643,11 @@ find_child(int n, int pid)
 {
   const struct procinfo *p = find_proc(n, pid);
   CHECK(p->ppid == getpid(), "getprocs", "pid %d has ppid %d, want %d", pid, p->ppid, getpid());
-  CHECK(strcmp(p->name, "proctest") == 0, "getprocs", "pid %d is named '%s'", pid, p->name);
+  /* fork copies the name: the child is called what we are called. */
+  struct procinfo me;
+  get_info(getpid(), &me);
+  CHECK(strcmp(p->name, me.name) == 0, "getprocs", "child %d is named '%s', we are '%s'", pid,
+        p->name, me.name);
   return p;
 }
 
@@ -578,15 +669,16 @@ test_getprocs(void)
   CHECK(n >= 5 && n <= NPROC, "getprocs", "returned %d", n);
 
   int s = find_proc(n, getpid())->state;
-  CHECK(s == PROC_RUNNING, "getprocs", "caller has state %d, want RUNNING", s);
+  CHECK(s == PROC_RUNNING, "getprocs", "caller is %s, want RUNNING", state_name(s));
   s = find_child(n, busy)->state;
-  CHECK(s == PROC_READY || s == PROC_RUNNING, "getprocs", "spinner has state %d", s);
+  CHECK(s == PROC_READY || s == PROC_RUNNING, "getprocs", "spinner is %s", state_name(s));
   s = find_child(n, blocked)->state;
-  CHECK(s == PROC_BLOCKED, "getprocs", "pipe reader has state %d, want BLOCKED", s);
+  CHECK(s == PROC_BLOCKED, "getprocs", "pipe reader is %s, want BLOCKED", state_name(s));
   s = find_child(n, stopped)->state;
-  CHECK(s == PROC_SUSPENDED, "getprocs", "suspended child has state %d", s);
+  CHECK(s == PROC_SUSPENDED, "getprocs", "suspended child is %s", state_name(s));
   const struct procinfo *z = find_child(n, zombie);
-  CHECK(z->state == PROC_ZOMBIE, "getprocs", "exited child has state %d, want ZOMBIE", z->state);
+  CHECK(z->state == PROC_ZOMBIE, "getprocs", "exited child is %s, want ZOMBIE",
+        state_name(z->state));
   CHECK(z->exit_status == 7, "getprocs", "zombie exit_status %d, want 7", z->exit_status);
   CHECK(find_proc(n, 1)->ppid == 0, "getprocs", "init's ppid is not 0");
 
@@ -614,7 +706,8 @@ test_getprocs(void)
 
 static uint64 spin_deadline_ms;
 
-/* Spins (with a clock check now and then) until the shared deadline. */
+/* Spins, reading the clock, until the shared deadline; then reports done
+ * and waits at the gate. */
 static void
 spin_then_wait(int unused)
 {
@@ -788,8 +881,8 @@ test_orphan(void)
   /* init reaps it: the pid disappears from the table. */
   uint64 deadline = now_ms() + STATE_WAIT_MS;
   while (procinfo(orphan, &info) == 0) {
-    CHECK(now_ms() < deadline, "orphan", "pid %d still in the table (state %d)", orphan,
-          info.state);
+    CHECK(now_ms() < deadline, "orphan", "pid %d still in the table (%s)", orphan,
+          state_name(info.state));
     sleep(1);
   }
   CHECK(errno == ESRCH, "orphan", "procinfo errno %d, want ESRCH", errno);
@@ -936,7 +1029,7 @@ test_sysinfo(void)
         "freemem %lu totalmem %lu", si.freemem, si.totalmem);
   CHECK(si.uptime_ns >= before_ns && si.uptime_ns <= after_ns, "sysinfo",
         "uptime_ns %lu not between %lu and %lu", si.uptime_ns, before_ns, after_ns);
-  /* At least init, the shell, proctest and this sandbox. */
+  /* At least init, proctest and this sandbox (and usually a shell). */
   CHECK(si.nproc >= 3 && si.nproc <= NPROC, "sysinfo", "nproc %lu", si.nproc);
   int listed = getprocs(table_buf, NPROC);
   CHECK(listed == (int)si.nproc, "sysinfo", "nproc %lu but getprocs lists %d", si.nproc, listed);
@@ -1020,10 +1113,15 @@ test_badptr(void)
   expect_efault(waitpid(pid, (int *)KERNEL_ADDRESS, 0), "waitpid to the kernel");
   waitpid(pid, 0, WNOHANG);
 
+  /* Data waits in the pipe before each read, so that read has something to
+   * copy out rather than blocking. (A failed read may drop the bytes.) */
   int fds[2];
   make_pipe(fds);
   CHECK(write(fds[1], "0123456789", 10) == 10, "badptr", "pipe write failed");
   expect_efault(read(fds[0], (char *)GUARD_GAP_ADDRESS, 10), "read into the guard gap");
+  close_pipe(fds);
+  make_pipe(fds);
+  CHECK(write(fds[1], "0123456789", 10) == 10, "badptr", "pipe write failed");
   expect_efault(read(fds[0], (char *)KERNEL_ADDRESS, 10), "read into the kernel");
   expect_efault(write(fds[1], (char *)LOW_ADDRESS, 1), "write from 0x10");
   expect_efault(write(fds[1], (char *)KERNEL_ADDRESS, 16), "write from the kernel");

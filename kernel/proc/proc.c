@@ -86,7 +86,14 @@ static void proc_sleep(void *chan, struct spinlock *lk) {
   /* Become BLOCKED before letting go of lk: a waker must hold lk to
    * change the condition, so it will see us blocked. */
   p->chan = chan;
-  set_state(p, PROC_BLOCKED);
+  if (p->suspend_requested && !p->killed) {
+    /* suspend() found us running in the kernel: stop here, as blocked. */
+    p->suspend_requested = 0;
+    p->suspended_blocked = 1;
+    set_state(p, PROC_SUSPENDED);
+  } else {
+    set_state(p, PROC_BLOCKED);
+  }
   release(lk);
   p->nvcsw++;
   sched();

@@ -1,0 +1,55 @@
+"""Process tests: each runs one subtest of the in-guest program proctest
+(user/proctest.c) in a fresh Rivet and requires its verdict line
+`proctest: PASS TOKEN`.
+
+Most subtests run on the default number of harts. Two need a particular
+machine:
+  fair   one hart, so the four CPU-bound children share it; and -icount, so
+         guest time is counted in instructions: with real time, whenever
+         the host deschedules QEMU the child that happens to be running is
+         charged for the gap, which on a busy host is enough to break the
+         10% tolerance although the scheduler is fair.
+  harts  four harts, to see that every one of them runs user processes.
+"""
+
+from testlib import NEEDS_FS, test
+
+GROUPS = [NEEDS_FS, "proc"]
+TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy host
+
+# (subtest, osrun keywords, description)
+SUBTESTS = [
+    ("status", {}, "exit statuses 0, 1, 42, 255 and -1 (fault) reach wait"),
+    ("waitpid", {}, "waitpid: a given pid, WNOHANG, ECHILD"),
+    ("kill", {}, "kill a running, sleeping, pipe-blocked, suspended child; a zombie"),
+    ("suspend", {}, "suspend stops a child, resume restarts it; a sleeper shows SUSPENDED"),
+    ("badpids", {}, "kill/suspend/resume of pid 1 (EPERM) and unknown pids (ESRCH)"),
+    ("getprocs", {}, "getprocs shows READY/RUNNING, BLOCKED, SUSPENDED and ZOMBIE children"),
+    ("fair", {"cpus": 1, "icount": True, "timeout": 100},
+     "round robin: 4 spinners on 1 hart get equal CPU time"),
+    ("preempt", {}, "spinning children cannot starve the parent"),
+    ("forkfull", {}, "fork until EAGAIN, release and reap all, fork again"),
+    ("orphan", {}, "an orphan gets ppid 1 and init reaps it"),
+    ("harts", {"cpus": 4}, "user processes run on all 4 harts"),
+    ("csw", {}, "voluntary and involuntary context switches are counted"),
+    ("sysinfo", {}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
+    ("enosys", {}, "unknown system call numbers return -ENOSYS"),
+    ("badptr", {}, "bad user pointers give EFAULT and do not kill the caller"),
+]
+
+
+def register(subtest, osrun_kw, doc):
+    def run(t):
+        t.run_guest_test("proctest", subtest, **osrun_kw)
+    run.__doc__ = "proctest %s: %s" % (subtest, doc)
+    test("proc_" + subtest, groups=GROUPS, timeout=TIMEOUT)(run)
+
+
+for _subtest, _kw, _doc in SUBTESTS:
+    register(_subtest, _kw, _doc)
+
+
+@test("proc_all", groups=GROUPS, timeout=180)
+def proc_all(t):
+    """proctest with no subtest: all of them in one boot; free memory is back at the end"""
+    t.run_guest_test("proctest", timeout=150)
