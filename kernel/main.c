@@ -27,6 +27,9 @@
 
 struct cpu cpus[NCPU];
 int ncpu;
+/* entry.S walks cpus[] by hand to place a late hart (see _start). */
+const uint64 cpu_struct_size = sizeof(struct cpu);
+_Static_assert(__builtin_offsetof(struct cpu, hartid) == CPU_HARTID_OFFSET, "entry.S needs hartid here");
 
 extern char kernel_end[]; /* from kernel.ld: first byte after the image */
 

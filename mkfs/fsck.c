@@ -17,13 +17,17 @@
  *      first two entries, a size that is a whole number of entries, and
  *      entries with non-empty NUL-padded names that name allocated inodes;
  *   5. every allocated inode reachable from the root, with an nlink equal
- *      to the number of directory entries naming it;
+ *      to the number of directory entries naming it (for a directory, its
+ *      name plus the ".." of each subdirectory);
  *   6. the bitmap: exactly the metadata blocks and the used data blocks.
  *
- * Each problem is one line starting with "fsck: " on standard output.
+ * Each problem is one line starting with "fsck: " on standard output; a
+ * replayable log is information, not a problem, reported as the line
+ * "log: N blocks pending (replayable)". The last line is "fsck: clean",
+ * "fsck: clean (log replayable, N blocks)" or "fsck: N problems found".
  * Exit status: 0 clean, 1 problems found, 2 bad usage or unreadable image.
  */
-/* pwrite, ftruncate, fileno, strnlen: POSIX, not plain C. */
+/* fileno and strnlen are POSIX, not plain C. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -570,11 +574,12 @@ walk_tree(struct fsck *fs)
 }
 
 /*
- * nlink counts the names of an inode. "." never counts (a directory would
- * otherwise keep itself alive), and the root counts as named once, by the
- * file system itself. Kernels in the xv6 family differ on whether a
- * subdirectory's ".." adds one to its parent (xv6's mkfs does not, its
- * kernel's mkdir does), so for directories either count is accepted.
+ * nlink counts the directory entries that keep an inode alive: its names
+ * in directories, plus, for a directory, the ".." of each subdirectory
+ * (the kernel's mkdir adds one to the parent, and removing a subdirectory
+ * takes it away). "." never counts, or no directory could ever be freed.
+ * The root has no name in any directory: the file system itself counts as
+ * its one name.
  */
 static void
 check_link_counts(struct fsck *fs)
@@ -584,13 +589,16 @@ check_link_counts(struct fsck *fs)
     if (!is_allocated(facts))
       continue;
     uint names = facts->names + (inum == ROOTINO);
-    int nlink = facts->din.nlink;
-    if (nlink == (int)names)
+    uint expected = names + facts->subdirs;
+    if (facts->din.nlink == (int)expected)
       continue;
-    if (is_directory(facts) && nlink == (int)(names + facts->subdirs))
-      continue;
-    problem(fs, "inode %u: nlink is %d but %u directory entries name it",
-            inum, nlink, names);
+    if (is_directory(facts))
+      problem(fs, "inode %u: nlink is %d but it has %u name%s and %u subdirector%s",
+              inum, facts->din.nlink, names, names == 1 ? "" : "s",
+              facts->subdirs, facts->subdirs == 1 ? "y" : "ies");
+    else
+      problem(fs, "inode %u: nlink is %d but %u directory entr%s it",
+              inum, facts->din.nlink, names, names == 1 ? "y names" : "ies name");
   }
 }
 

@@ -17,7 +17,7 @@
  *
  * Exit status: 0 on success, 1 if the image cannot be made, 2 on bad usage.
  */
-/* pwrite, ftruncate, fileno, strnlen: POSIX, not plain C. */
+/* pwrite and ftruncate are POSIX, not plain C. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>

@@ -648,7 +648,8 @@ def _held_back(text, needles):
 
 def osrun(cmdline, cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, timeout=DEFAULT_TIMEOUT,
           image=None, copy_image=True, icount=False, trace=False, bootargs="",
-          log_path=None, on_output=None, on_console=None, rivet_hook=None):
+          log_path=None, on_output=None, on_console=None, rivet_hook=None,
+          rivet_factory=None):
     """Boot Rivet, run ``sh -c CMDLINE`` as init's script, return OsrunResult.
 
     ``image`` defaults to fs.img in the repository (a temporary copy is used
@@ -657,7 +658,8 @@ def osrun(cmdline, cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, timeout=DEFAULT_TIMEOUT,
     arguments.  ``on_output(text)`` receives command output as it arrives
     and ``on_console(text)`` the rest of the console (boot messages).
     ``rivet_hook(rivet)`` is called with the running ``Rivet`` (used by the
-    test runner to kill it on a test timeout).
+    test runner to kill it on a test timeout).  ``rivet_factory`` replaces
+    the ``Rivet`` class (tests of osrun itself feed it scripted consoles).
     """
     if image is None:
         image = default_image()
@@ -673,10 +675,11 @@ def osrun(cmdline, cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, timeout=DEFAULT_TIMEOUT,
     end_rx = re.compile(r"\n" + re.escape(marker) + r" end (\d+)(?=\D)")
     end_needle = "\n" + marker + " end "
     end_at_eof_rx = re.compile(re.escape(end_needle) + r"(\d+)\Z")
+    end_partial_rx = re.compile(re.escape(end_needle) + r"\d*\Z")
     panic_needle = "\npanic: "
 
     t0 = time.monotonic()
-    r = Rivet(cpus=cpus, mem=mem, image=image, copy_image=copy_image,
+    r = (rivet_factory or Rivet)(cpus=cpus, mem=mem, image=image, copy_image=copy_image,
               bootargs=args, icount=icount, timeout=timeout, stdin=False,
               log_path=log_path, start=False)
     res = dict(marker=marker, status=None, stdout="", reason=None, message="",
@@ -729,6 +732,10 @@ def osrun(cmdline, cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, timeout=DEFAULT_TIMEOUT,
                 if em is None and pm is None:
                     tail = text[max(out_start - 1, len(text) - len(end_needle) - 1):]
                     stop = max(out_start, len(text) - _held_back(tail, [end_needle, panic_needle]))
+                    # an end marker whose status digits are not terminated yet
+                    part = end_partial_rx.search(text, lo)
+                    if part:
+                        stop = min(stop, part.start())
                 if on_output and stop > out_start + shown_out:
                     on_output(text[out_start + shown_out:stop])
                     shown_out = stop - out_start

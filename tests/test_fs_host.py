@@ -226,6 +226,41 @@ class FsImage:
     def put_dirent(self, offset, inum, name):
         DIRENT.pack_into(self.data, offset, inum, name.encode("latin-1"))
 
+    def append_dirent(self, dir_inum, inum, name):
+        """Add an entry at the end of a directory whose last block has room."""
+        d = self.inode(dir_inum)
+        end = d.size
+        assert end % BSIZE != 0, "directory %d: its last block is full" % dir_inum
+        bno = self.file_blocks(d)[end // BSIZE]
+        self.put_dirent(bno * BSIZE + end % BSIZE, inum, name)
+        d.size += DIRENT.size
+        self.put_inode(dir_inum, d)
+
+    def alloc_block(self):
+        """A free data block, now marked in use and zeroed."""
+        for bno in range(self.datastart, self.size):
+            if not self.bit(bno):
+                self.set_bit(bno, 1)
+                self.data[bno * BSIZE:(bno + 1) * BSIZE] = bytes(BSIZE)
+                return bno
+        raise AssertionError("no free block in the image")
+
+    def mkdir(self, name, parent=ROOTINO):
+        """Make a subdirectory the way the kernel does: '.', '..', a name in
+        the parent, nlink 1, and one more link on the parent for '..'."""
+        inum = self.free_inum()
+        bno = self.alloc_block()
+        self.put_dirent(bno * BSIZE, inum, ".")
+        self.put_dirent(bno * BSIZE + DIRENT.size, parent, "..")
+        d = Inode(bytes(DINODE.size))
+        d.type, d.nlink, d.size, d.addrs[0] = T_DIR, 1, 2 * DIRENT.size, bno
+        self.put_inode(inum, d)
+        self.append_dirent(parent, inum, name)
+        p = self.inode(parent)
+        p.nlink += 1
+        self.put_inode(parent, p)
+        return inum
+
     # bitmap
     def bit(self, bno):
         off = (self.bmapstart + bno // BPB) * BSIZE + (bno % BPB) // 8
@@ -464,13 +499,7 @@ def _wrong_nlink(fs, inputs):
 
 
 def _entry_names_free_inode(fs, inputs):
-    root = fs.inode(ROOTINO)
-    end = root.size
-    assert end % BSIZE != 0, "the root directory's last block is full"
-    bno = fs.file_blocks(root)[end // BSIZE]
-    fs.put_dirent(bno * BSIZE + end % BSIZE, fs.free_inum(), "ghost")
-    root.size += DIRENT.size
-    fs.put_inode(ROOTINO, root)
+    fs.append_dirent(ROOTINO, fs.free_inum(), "ghost")
 
 
 def _missing_dot(fs, inputs):
@@ -515,6 +544,26 @@ def _bad_dotdot(fs, inputs):
     fs.put_dirent(off, fs.lookup("cat"), "..")
 
 
+def _parent_nlink_misses_subdir(fs, inputs):
+    fs.mkdir("sub")
+    root = fs.inode(ROOTINO)
+    root.nlink -= 1
+    fs.put_inode(ROOTINO, root)
+
+
+def _subdir_dotdot_elsewhere(fs, inputs):
+    sub = fs.mkdir("sub")
+    other = fs.mkdir("other")
+    off, _, _ = fs.dirents(sub)[1]
+    fs.put_dirent(off, other, "..")
+
+
+def _directory_with_two_names(fs, inputs):
+    sub = fs.mkdir("sub")
+    other = fs.mkdir("other")
+    fs.append_dirent(other, sub, "again")
+
+
 CORRUPTIONS = [
     # (test suffix, edit, regex fsck must print, description)
     ("bad_magic", _bad_magic, r"superblock: bad magic", "bad superblock magic"),
@@ -523,7 +572,7 @@ CORRUPTIONS = [
      r"bitmap: block \d+ is marked free but inode \d+ uses it", "used block free in bitmap"),
     ("free_marked_used", _free_block_marked_used,
      r"bitmap: block \d+ is marked in use but no inode uses it", "free block used in bitmap"),
-    ("wrong_nlink", _wrong_nlink, r"inode \d+: nlink is 2 but 1 directory entries",
+    ("wrong_nlink", _wrong_nlink, r"inode \d+: nlink is 2 but 1 directory entry names it",
      "nlink 2 for a file with one name"),
     ("entry_free_inode", _entry_names_free_inode, r"entry 'ghost' names free inode \d+",
      "directory entry naming a free inode"),
@@ -540,6 +589,15 @@ CORRUPTIONS = [
      "size larger than the allocated blocks"),
     ("bad_dotdot", _bad_dotdot, r"directory 1: '\.\.' names inode \d+ but its parent is 1",
      "root's '..' not naming the root"),
+    ("parent_nlink", _parent_nlink_misses_subdir,
+     r"inode 1: nlink is 1 but it has 1 name and 1 subdirectory",
+     "a parent's nlink not counting its subdirectory's '..'"),
+    ("subdir_dotdot", _subdir_dotdot_elsewhere,
+     r"directory \d+: '\.\.' names inode \d+ but its parent is 1",
+     "a subdirectory's '..' naming another directory"),
+    ("dir_two_names", _directory_with_two_names,
+     r"directory \d+ has more than one name: in directories 1 and \d+",
+     "a directory with two names"),
 ]
 
 
@@ -570,6 +628,21 @@ def fs_host_hole_ok(t):
         holey = w.join("holey.img")
         fs.save(holey)
         expect_clean(t, holey)
+
+
+@test("fs_host_subdirs", groups=GROUP, timeout=60)
+def fs_host_subdirs(t):
+    """nested directories made as the kernel makes them are clean"""
+    with Workdir() as w:
+        img, _ = make_standard_image(t, w)
+        fs = FsImage(img)
+        sub = fs.mkdir("sub")
+        deeper = fs.mkdir("deeper", parent=sub)
+        fs.mkdir("leaf", parent=deeper)
+        fs.mkdir("sibling")
+        tree = w.join("tree.img")
+        fs.save(tree)
+        expect_clean(t, tree)
 
 
 @test("fs_host_mkfs_limits", groups=GROUP, timeout=60)

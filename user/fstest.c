@@ -523,6 +523,15 @@ test_emfile(void)
   }
 }
 
+/* Spin until process pid is asleep in the kernel (or gone). */
+static void
+wait_until_blocked(int pid)
+{
+  struct procinfo info;
+  while (procinfo(pid, &info) == 0 && info.state != PROC_BLOCKED)
+    ;
+}
+
 static void
 test_pipe(void)
 {
@@ -559,7 +568,7 @@ test_pipe(void)
     read(p[0], got, 1);
     exit(0);
   }
-  sleep(5);
+  wait_until_blocked(pid);
   ok("pipe: kill blocked reader", kill(pid));
   int status;
   equal("pipe: killed reader exits", waitpid(pid, &status, 0), pid);

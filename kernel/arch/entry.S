@@ -8,6 +8,15 @@
 .section .text.entry
 .globl _start
 _start:
+        # The first hart to get here boots the kernel. OpenSBI 1.1 sometimes
+        # sends a hart that we started with HSM here (with a1 = device tree)
+        # instead of to secondary_entry; such a late hart joins as a
+        # secondary. The flag lives in .data so zeroing .bss cannot reset it.
+        la t0, boot_hart_claimed
+        li t1, 1
+        amoswap.w.aq t1, t1, (t0)
+        bnez t1, late_hart
+
         # Zero .bss: C code assumes its globals start at zero.
         la t0, __bss_start
         la t1, __bss_end
@@ -20,6 +29,27 @@ _start:
         call kmain              # kmain(hartid, dtb) never returns
 3:      wfi
         j 3b
+
+# A late hart (see _start): find the struct cpu whose hartid is a0, then
+# continue as secondary_entry would. A hart we never started parks.
+late_hart:
+        la t0, cpus
+        la t1, ncpu
+        lw t1, 0(t1)
+        la t2, cpu_struct_size
+        ld t2, 0(t2)
+1:      beqz t1, park
+        lw t3, CPU_HARTID_OFFSET(t0)
+        beq t3, a0, 2f
+        add t0, t0, t2
+        addi t1, t1, -1
+        j 1b
+2:      ld t3, 0(t0)            # boot_sp is 0 until the boot hart starts this hart
+        beqz t3, park
+        mv a1, t0
+        j secondary_entry
+park:   wfi
+        j park
 
 # A hart started by SBI HSM: a0 = hart id, a1 = its struct cpu, whose first
 # field is the physical address of a stack to start on (paging is off).
@@ -40,6 +70,11 @@ run_on_stack:
         jalr a1
 5:      wfi
         j 5b
+
+.section .data
+.balign 4
+boot_hart_claimed:
+        .word 0
 
 .section .bootstack, "aw", @nobits
 .balign 16

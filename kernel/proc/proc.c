@@ -251,10 +251,15 @@ void proc_exit(int status) {
   if (p == initproc)
     panic("init exited with status %d", status);
   /* Leave the address space before freeing it: the kernel half is the same
-   * in every page table, so we keep running. */
-  kvm_enable();
-  as_destroy(p->as);
+   * in every page table, so we keep running. p->as is cleared first because
+   * as_destroy may sleep (closing the program file), and the scheduler
+   * reloads p->as whenever p runs again. */
+  acquire(&p->lock);
+  struct addrspace *as = p->as;
   p->as = 0;
+  release(&p->lock);
+  kvm_enable();
+  as_destroy(as);
 
   acquire(&wait_lock);
   reparent_children(p);

@@ -86,17 +86,25 @@ atoi(const char *s)
 }
 
 /* Parses all of s as a decimal number with an optional '-'. Returns 0 and
- * stores the number in *value, or -1 if s is not such a number. */
+ * stores the number in *value, or -1 if s is not such a number or does not
+ * fit in an int (so "4294967298" is refused rather than read as 2). */
 int
 parse_int(const char *s, int *value)
 {
-  const char *digits = s[0] == '-' ? s + 1 : s;
+  int negative = s[0] == '-';
+  const char *digits = negative ? s + 1 : s;
+  uint64 limit = 0x7fffffffUL + negative; /* INT_MAX, or -INT_MIN */
+  uint64 n = 0;
 
   if (*digits == 0)
     return -1;
-  for (const char *d = digits; *d != 0; d++)
+  for (const char *d = digits; *d != 0; d++) {
     if (!isdigit(*d))
       return -1;
-  *value = atoi(s);
+    n = n * 10 + (*d - '0');
+    if (n > limit)
+      return -1;
+  }
+  *value = negative ? (int)-(int64)n : (int)n;
   return 0;
 }
