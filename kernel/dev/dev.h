@@ -11,7 +11,7 @@
 #include "kernel/param.h"
 
 #define MAX_VIRTIO 8
-#define BOOTARGS_MAX 1024
+#define BOOTARGS_MAX 8192 /* longest kernel command line kept; osrun hex-encodes commands */
 
 /* What the device tree says about the machine (dtb.c). */
 struct machine {

@@ -105,6 +105,8 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     const uchar *p = val;
     m->timebase_hz = read_cells(&p, len / 4);
   } else if (strcmp(pname, "bootargs") == 0 && depth == 1 && name_is(n, "chosen")) {
+    if (len > BOOTARGS_MAX)
+      printf("warning: boot arguments cut to %d bytes\n", BOOTARGS_MAX - 1);
     safestrcpy(m->bootargs, (const char *)val, MIN(len + 1, BOOTARGS_MAX));
   }
 }
