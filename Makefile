@@ -107,6 +107,9 @@ test: all
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
+bench: all
+	scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
+
 clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
@@ -119,10 +122,11 @@ help:
 	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make grade      run the grading rubric; writes results.json"
+	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 
-.PHONY: all qemu qemu-gdb run test grade clean help
+.PHONY: all qemu qemu-gdb run test grade bench clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d

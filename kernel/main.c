@@ -106,6 +106,8 @@ static void run_boot_selftests(void) {
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
   trap_set_tick_hook(selftest_tick_hook);
+  if (selftest_is("tick"))
+    proc_keep_idle_ticks();
 }
 
 /* Map the devices and start the console on the UART. */

@@ -11,12 +11,14 @@
  *
  * Output, one line per result, for scripts/bench to parse:
  *
- *   BENCH <name> <iterations> <total_ns> <ns_per_op> [<MiB/s>]
+ *   BENCH <name> <iterations> <total_ns> <ns_per_op> [<MiB/s>] [cpu=NS waits=N]
  *   BENCHFAIL <name> <why>               a check failed: no result line
  *   BENCHEND <pass|fail> <failures>      the last line
  *
- * ns_per_op and MiB/s have two decimals. Exit status 0 when every selected
- * benchmark passed its checks, 1 otherwise.
+ * ns_per_op and MiB/s have two decimals. cpu= and waits= (file benchmarks
+ * only) are the measuring process's own CPU time and voluntary context
+ * switches over the whole interval (see usage_now()). Exit status 0 when
+ * every selected benchmark passed its checks, 1 otherwise.
  *
  * Time. Every interval is read from the time CSR with rdtime, which user
  * mode may execute (no system call inside the measurement). QEMU's virt
@@ -79,10 +81,18 @@ print_hundredths(uint64 v)
   printf(" %lu.%s%lu", v / 100, v % 100 < 10 ? "0" : "", v % 100);
 }
 
-/* One result line. bytes > 0 adds the throughput in MiB/s; cpu > 0 adds
- * "cpu=NS", the CPU time the measuring process itself used meanwhile. */
+/* What the process itself used over an interval (procinfo): CPU time
+ * (kernel and user, only while it runs) and voluntary context switches
+ * (each one a sleep: waiting for the disk, a pipe, a lock). */
+struct usage {
+  uint64 cpu_ns;
+  uint64 waits;
+};
+
+/* One result line. bytes > 0 adds the throughput in MiB/s; use, when not
+ * null, adds "cpu=NS waits=N" for the measuring process. */
 static void
-report_cpu(const char *name, uint64 iters, uint64 total_ns, uint64 bytes, uint64 cpu)
+report_use(const char *name, uint64 iters, uint64 total_ns, uint64 bytes, const struct usage *use)
 {
   if (iters == 0)
     iters = 1;
@@ -92,32 +102,43 @@ report_cpu(const char *name, uint64 iters, uint64 total_ns, uint64 bytes, uint64
   print_hundredths(total_ns * 100 / iters);
   if (bytes > 0)
     print_hundredths(bytes * 100 * NS_PER_SEC / MIB / total_ns);
-  if (cpu > 0)
-    printf(" cpu=%lu", cpu);
+  if (use)
+    printf(" cpu=%lu waits=%lu", use->cpu_ns, use->waits);
   printf("\n");
 }
 
 static void
 report(const char *name, uint64 iters, uint64 total_ns, uint64 bytes)
 {
-  report_cpu(name, iters, total_ns, bytes, 0);
+  report_use(name, iters, total_ns, bytes, 0);
 }
 
 /*
- * CPU time used so far by this process (procinfo; microseconds, kernel
- * and user, only while it runs). For the file benchmarks: while a process
- * waits for the disk, -icount sleep=off moves the clock straight to the
- * next timer tick again and again until the host completes the I/O, so
- * elapsed guest time there depends on the host's disk latency; the CPU
- * time does not.
+ * The file benchmarks report usage too: while a process waits for the
+ * disk, -icount sleep=off moves the clock straight to the next timer tick
+ * again and again until the host completes the I/O, so elapsed guest time
+ * there depends on the host's disk latency; CPU time and waits do not.
  */
-static uint64
-cpu_ns(void)
+static struct usage
+usage_now(void)
 {
   struct procinfo info;
-  if (procinfo(getpid(), &info) < 0)
-    return 0;
-  return info.runtime_us * 1000;
+  struct usage u = {0, 0};
+  if (procinfo(getpid(), &info) == 0) {
+    u.cpu_ns = info.runtime_us * 1000;
+    u.waits = info.nvcsw;
+  }
+  return u;
+}
+
+/* Usage between two readings. */
+static struct usage
+usage_since(struct usage before)
+{
+  struct usage now = usage_now();
+  now.cpu_ns -= before.cpu_ns;
+  now.waits -= before.waits;
+  return now;
 }
 
 /* A failed check: say which and why, and fail the benchmark's process. */
@@ -506,12 +527,14 @@ bench_smallfile(void)
   unlink(SMALLFILE_NAME);
   smallfile_verify(buf);
   smallfile_once(buf);
-  uint64 c0 = cpu_ns(), t0 = now_ns();
+  struct usage u0 = usage_now();
+  uint64 t0 = now_ns();
   for (int i = 0; i < n; i++)
     smallfile_once(buf);
-  uint64 t1 = now_ns(), c1 = cpu_ns();
+  uint64 t1 = now_ns();
+  struct usage use = usage_since(u0);
   smallfile_verify(buf);
-  report_cpu("smallfile", n, t1 - t0, 0, c1 - c0);
+  report_use("smallfile", n, t1 - t0, 0, &use);
 }
 
 /* fwrite / fread: 1 MiB written as 4 files of 256 KiB in 4 KiB writes,
@@ -540,7 +563,8 @@ bench_fileio(void)
     unlink(name);
   }
 
-  uint64 c0 = cpu_ns(), t0 = now_ns();
+  struct usage u0 = usage_now();
+  uint64 t0 = now_ns();
   for (int f = 0; f < FILEIO_FILES; f++) {
     fileio_name(name, f);
     int fd = open(name, O_CREATE | O_WRONLY | O_TRUNC);
@@ -549,7 +573,8 @@ bench_fileio(void)
       write_all(fd, src + f * per_file + off, FILEIO_IO);
     CHECK(close(fd) == 0, "close: %s", strerror(errno));
   }
-  uint64 t1 = now_ns(), c1 = cpu_ns();
+  uint64 t1 = now_ns();
+  struct usage write_use = usage_since(u0);
 
   for (int f = 0; f < FILEIO_FILES; f++) {
     struct stat st;
@@ -558,7 +583,8 @@ bench_fileio(void)
     CHECK(st.size == per_file, "%s has %lu bytes, want %lu", name, (uint64)st.size, per_file);
   }
 
-  uint64 c2 = cpu_ns(), t2 = now_ns();
+  struct usage u2 = usage_now();
+  uint64 t2 = now_ns();
   for (int f = 0; f < FILEIO_FILES; f++) {
     fileio_name(name, f);
     int fd = open(name, O_RDONLY);
@@ -571,7 +597,8 @@ bench_fileio(void)
     CHECK(read(fd, &extra, 1) == 0, "%s: no end of file after %lu bytes", name, per_file);
     close(fd);
   }
-  uint64 t3 = now_ns(), c3 = cpu_ns();
+  uint64 t3 = now_ns();
+  struct usage read_use = usage_since(u2);
 
   int64 bad = compare_words(src, dst, total);
   CHECK(bad < 0, "byte %ld read back differs from what was written", bad * 8);
@@ -579,8 +606,8 @@ bench_fileio(void)
     fileio_name(name, f);
     CHECK(unlink(name) == 0, "unlink %s: %s", name, strerror(errno));
   }
-  report_cpu("fwrite", total / FILEIO_IO, t1 - t0, total, c1 - c0);
-  report_cpu("fread", total / FILEIO_IO, t3 - t2, total, c3 - c2);
+  report_use("fwrite", total / FILEIO_IO, t1 - t0, total, &write_use);
+  report_use("fread", total / FILEIO_IO, t3 - t2, total, &read_use);
 }
 
 /* ------------------------------------------------------------------ */
@@ -595,8 +622,6 @@ bench_fileio(void)
  * N-1. A negative token goes round once more and ends every member.
  * Each process holds only its own two ends (no fd limit at N=60).
  */
-#define RING_MAX 64
-
 static void
 ring_member(int in, int out)
 {
@@ -616,7 +641,6 @@ ring_member(int in, int out)
 static void
 bench_ring(const char *name, int n, int rounds)
 {
-  int pids[RING_MAX];
   int last[2], first[2];
   CHECK(pipe(last) == 0 && pipe(first) == 0, "pipe: %s", strerror(errno));
   int cur_in = first[0];
@@ -639,7 +663,6 @@ bench_ring(const char *name, int n, int rounds)
         close(next_in);
       ring_member(cur_in, out);
     }
-    pids[i] = pid;
     close(cur_in);
     if (out != last[1])
       close(out);
@@ -673,7 +696,6 @@ bench_ring(const char *name, int n, int rounds)
     CHECK(pid > 0, "wait: %s", strerror(errno));
     CHECK(status == 0, "ring member %d exited with %d", pid, status);
   }
-  (void)pids;
   report(name, (uint64)rounds * n, t1 - t0, 0);
 }
 
@@ -711,7 +733,7 @@ spin_work(uint64 steps)
 static void
 bench_scale(void)
 {
-  uint64 steps = quick ? 200000 : 4000000;
+  uint64 steps = quick ? 200000 : 16000000;
   uint64 want = spin_work(steps);
   int results[2];
   CHECK(pipe(results) == 0, "pipe: %s", strerror(errno));

@@ -25,6 +25,7 @@ struct cpu {
   struct proc *proc;       /* process running here, or 0 */
   struct context sched_ctx;/* the scheduler loop's registers, for swtch */
   uint64 ticks;            /* timer ticks taken on this hart */
+  int in_interrupt;        /* handling a device interrupt right now */
   uint64 idle_ns;          /* time spent waiting in wfi */
 };
 
@@ -47,6 +48,9 @@ void sbi_shutdown(int failed);
 void timer_init(uint64 timebase_hz);
 void timer_start_hart(void);        /* first tick on this hart */
 void timer_rearm(void);             /* schedule the next tick */
+void timer_stop(void);              /* no ticks on this hart until timer_rearm */
+void timer_set_in(uint64 ns);       /* one timer interrupt ns from now */
+void pause_hart(void);              /* wfi for about a microsecond (interrupts stay off) */
 uint64 clock_ns(void);              /* monotonic nanoseconds since reset */
 uint64 clock_from_ns(uint64 ns);    /* nanoseconds -> time-CSR units */
 

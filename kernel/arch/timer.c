@@ -17,6 +17,17 @@ void timer_init(uint64 hz) {
 
 void timer_rearm(void) { write_stimecmp(read_time() + tick_interval); }
 
+#define NEVER (~0UL)
+void timer_stop(void) { write_stimecmp(NEVER); }
+void timer_set_in(uint64 ns) { write_stimecmp(read_time() + clock_from_ns(ns)); }
+
+#define PAUSE_NS 1000
+void pause_hart(void) {
+  timer_set_in(PAUSE_NS);
+  wfi();
+  timer_rearm();
+}
+
 void timer_start_hart(void) {
   timer_rearm();
   csr_set(sie, SIE_STIE);

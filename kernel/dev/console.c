@@ -91,7 +91,7 @@ int console_read(char *dst, int n) {
         release(&cons.lock);
         return -EINTR;
       }
-      sleep(&cons.read, &cons.lock);
+      sleep_interruptible(&cons.read, &cons.lock);
     }
     int c = cons.buf[cons.read++ % INPUT_BUF];
     if (c == CTRL('D')) {

@@ -354,6 +354,7 @@ int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int ns
   for (int i = 0; i < nsegs; i++)
     fill_desc(d[1 + i], segs[i].buf, segs[i].nbytes, data_flags, d[2 + i]);
   fill_desc(d[ndescs - 1], (void *)&r->status, sizeof(r->status), DESC_F_WRITE, 0);
+  io_started();
   submit(d[0]);
 
   while (!r->done)
@@ -385,6 +386,7 @@ void virtio_blk_intr(void) {
     uint32 head = disk.used->ring[disk.used_seen % QUEUE_SIZE].id;
     if (head < QUEUE_SIZE) {
       disk.requests[head].done = 1;
+      io_finished();
       wakeup(&disk.requests[head]);
     } else {
       printf("virtio_blk: device returned bad descriptor %u\n", head);

@@ -234,7 +234,9 @@ static const char *base_name(const char *path) {
 
 /* Build the new address space from the program at path. */
 static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
+  begin_op(); /* the walk may drop the last reference to a removed directory */
   struct inode *ip = namei(path);
+  end_op();
   if (ip == 0)
     return -ENOENT;
   ilock(ip);
@@ -277,8 +279,10 @@ static int do_exec(const char *path, struct arg_source *src) {
     return argc;
   }
   /* Commit: from here on the old program is gone. */
+  acquire(&p->lock); /* procinfo reads p->as under this lock */
   struct addrspace *old = p->as;
   p->as = as;
+  release(&p->lock);
   as_activate(as);
   as_destroy(old);
   memset(&p->tf, 0, sizeof p->tf);

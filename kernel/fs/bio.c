@@ -21,13 +21,41 @@
 #include "kernel/fs/internal.h"
 
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
+#define HASH_BUCKETS 256 /* a lookup looks at about NBUF / HASH_BUCKETS buffers */
 
 static struct {
-  struct spinlock lock; /* guards the list, every buffer's identity and refcnt */
+  struct spinlock lock; /* guards the lists, every buffer's identity and refcnt */
   struct buf bufs[NBUF];
   struct buf head;      /* list sentinel: head.next is the most recently used */
+  struct buf *bucket[HASH_BUCKETS]; /* buffers by (dev, blockno) */
   int waiters;          /* processes sleeping until some buffer is free */
 } bcache;
+
+static struct buf **bucket_of(uint dev, uint blockno) {
+  return &bcache.bucket[(blockno ^ (dev << 7)) % HASH_BUCKETS];
+}
+
+static void hash_remove(struct buf *b) {
+  if (!b->hashed)
+    return;
+  struct buf **link = bucket_of(b->dev, b->blockno);
+  while (*link != b)
+    link = &(*link)->hash_next;
+  *link = b->hash_next;
+  b->hashed = 0;
+}
+
+/* Give the free buffer b a new block to hold; its data is not valid yet. */
+static void rename_buffer(struct buf *b, uint dev, uint blockno) {
+  hash_remove(b);
+  b->dev = dev;
+  b->blockno = blockno;
+  b->valid = 0;
+  struct buf **head = bucket_of(dev, blockno);
+  b->hash_next = *head;
+  *head = b;
+  b->hashed = 1;
+}
 
 static void list_remove(struct buf *b) {
   b->next->prev = b->prev;
@@ -53,7 +81,7 @@ void binit(void) {
 
 /* The cached copy of the block, or 0. bcache.lock held. */
 static struct buf *find_cached(uint dev, uint blockno) {
-  for (struct buf *b = bcache.head.next; b != &bcache.head; b = b->next)
+  for (struct buf *b = *bucket_of(dev, blockno); b; b = b->hash_next)
     if (b->dev == dev && b->blockno == blockno)
       return b;
   return 0;
@@ -74,11 +102,8 @@ static struct buf *bget(uint dev, uint blockno) {
     struct buf *b = find_cached(dev, blockno);
     if (b == 0) {
       b = find_free();
-      if (b) {
-        b->dev = dev;
-        b->blockno = blockno;
-        b->valid = 0;
-      }
+      if (b)
+        rename_buffer(b, dev, blockno);
     }
     if (b) {
       b->refcnt++;
@@ -125,9 +150,7 @@ static int claim_run(uint dev, uint blockno, int n, struct buf **bufs) {
     struct buf *b = find_free();
     if (b == 0)
       break;
-    b->dev = dev;
-    b->blockno = blockno + k;
-    b->valid = 0;
+    rename_buffer(b, dev, blockno + k);
     b->refcnt = 1;
     // The one exception to "no sleeplock under a spinlock": nobody held
     // this buffer, and bcache.lock keeps everyone else from finding it,

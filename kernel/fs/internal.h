@@ -21,10 +21,13 @@ struct buf {
   uint refcnt;           /* holders, plus one per pin by the log */
   struct buf *prev;      /* LRU list: most recently released first */
   struct buf *next;
+  struct buf *hash_next; /* chain of its hash bucket, if it names a block */
+  int hashed;            /* is it in a hash bucket? */
 
   struct sleeplock lock; /* guards valid and data; held between bread and brelse */
   int valid;             /* data holds the block's contents */
-  uchar data[BSIZE];
+  /* Word-aligned so memmove copies it 8 bytes at a time. */
+  uchar data[BSIZE] __attribute__((aligned(8)));
 };
 
 /* --- buffer cache (bio.c) --- */

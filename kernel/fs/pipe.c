@@ -99,7 +99,7 @@ static int put(struct pipe *pi, const char *src, int n, int *err) {
         break;
       }
       wakeup(&pi->nread);
-      sleep(&pi->nwrite, &pi->lock);
+      sleep_interruptible(&pi->nwrite, &pi->lock);
       continue;
     }
     uint to_wrap = PIPESIZE - pi->nwrite % PIPESIZE;
@@ -138,7 +138,7 @@ static int take(struct pipe *pi, char *dst, int max, int wait) {
       release(&pi->lock);
       return -EINTR;
     }
-    sleep(&pi->nread, &pi->lock);
+    sleep_interruptible(&pi->nread, &pi->lock);
   }
   int done = 0;
   while (done < max && pi->nread != pi->nwrite) {

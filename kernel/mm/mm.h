@@ -119,7 +119,7 @@ int as_fault(struct addrspace *as, uint64 va, int access);
  * a program file. A system call that will copy to or from user memory while
  * holding a file's lock calls this first: loading such a page takes the
  * program file's lock, which might be that very file. */
-void as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access);
+int as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access); /* 0 or -errno */
 
 /* Copy between kernel memory and user space, loading pages on demand.
  * Any address outside user space or a region gives -EFAULT, never a fault. */

@@ -216,7 +216,7 @@ struct addrspace *as_fork(struct addrspace *parent) {
   return child;
 }
 
-void as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access) {
+int as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access) {
   uint64 end = va + n < va ? USER_TOP : va + n;
   for (int i = 0; i < NREGION; i++) {
     struct region *r = &as->regions[i];
@@ -224,10 +224,14 @@ void as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int acces
       continue;
     for (uint64 page = ROUNDDOWN(MAX(va, r->start), PGSIZE); page < MIN(end, r->end); page += PGSIZE) {
       pte_t *pte = pt_walk(as->pt, page, 0);
-      if ((pte == 0 || !(*pte & PTE_V)) && as_fault(as, page, access) < 0)
-        return; /* the copy itself will report the error */
+      if (pte == 0 || !(*pte & PTE_V)) {
+        int err = as_fault(as, page, access);
+        if (err < 0)
+          return err;
+      }
     }
   }
+  return 0;
 }
 
 /* Unmap and free the pages in [start, end). */

@@ -28,6 +28,9 @@ static int next_pid = 1;
 static struct spinlock wait_lock;
 
 static int trace_states;     /* log every state change (boot argument trace=1) */
+static int idle_ticks;       /* keep the timer ticking on idle harts (boot self-test) */
+#define IO_WAIT_POLL_NS 5000 /* idle timer while a device request is in flight */
+static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
 static uint64 quantum_ns;    /* longest run before preemption */
 static volatile uint64 idle_mask; /* bit i set: cpu i waits in wfi; updated atomically */
 
@@ -54,16 +57,24 @@ static void kick_idle_hart(void) {
     }
 }
 
+/* Should making a process READY wake an idle hart? Not for a hand-off
+ * (a pipe or wait wakeup in a system call: the waker usually blocks next,
+ * and its own hart then runs the wakee without an inter-processor
+ * interrupt). Yes when work piles up, for a new process, and for wakeups
+ * from device interrupts. A busy hart's tick catches the rest (proc_tick). */
+static int worth_a_kick(enum procstate old, int waiting) {
+  return waiting > 1 || old == PROC_NEW || mycpu()->in_interrupt;
+}
+
 /* THE state transition. Caller holds p->lock (or owns p outright while it
  * is UNUSED/NEW). Entering READY puts p on the ready queue. */
 static void set_state(struct proc *p, enum procstate s) {
+  enum procstate old = p->state;
   if (trace_states)
-    printf("trace: t=%lu pid=%d %s -> %s\n", clock_ns(), p->pid, state_names[p->state], state_names[s]);
+    printf("trace: t=%lu pid=%d %s -> %s\n", clock_ns(), p->pid, state_names[old], state_names[s]);
   p->state = s;
-  if (s == PROC_READY) {
-    sched_enqueue(p);
+  if (s == PROC_READY && worth_a_kick(old, sched_enqueue(p)))
     kick_idle_hart();
-  }
 }
 
 /* --- blocking, registered with sync so drivers can block --- */
@@ -80,13 +91,14 @@ static void sched(void) {
   mycpu()->intena = intena; /* we may resume on another hart */
 }
 
-static void proc_sleep(void *chan, struct spinlock *lk) {
+static void proc_sleep(void *chan, struct spinlock *lk, int interruptible) {
   struct proc *p = myproc();
   acquire(&p->lock);
   /* Become BLOCKED before letting go of lk: a waker must hold lk to
    * change the condition, so it will see us blocked. */
   p->chan = chan;
-  if (p->suspend_requested && !p->killed) {
+  p->interruptible = interruptible;
+  if (interruptible && p->suspend_requested && !p->killed) {
     /* suspend() found us running in the kernel: stop here, as blocked. */
     p->suspend_requested = 0;
     p->suspended_blocked = 1;
@@ -305,7 +317,7 @@ int proc_wait(int pid, int *status, int options) {
       release(&wait_lock);
       return -EINTR;
     }
-    sleep(self, &wait_lock);
+    sleep_interruptible(self, &wait_lock);
   }
 }
 
@@ -347,9 +359,11 @@ int proc_suspend(int pid) {
     return -ESRCH;
   if (p->state == PROC_READY) {
     set_state(p, PROC_SUSPENDED); /* its queue entry goes stale */
-  } else if (p->state == PROC_BLOCKED) {
+  } else if (p->state == PROC_BLOCKED && p->interruptible) {
     p->suspended_blocked = 1;
     set_state(p, PROC_SUSPENDED);
+  } else if (p->state == PROC_BLOCKED) {
+    p->suspend_requested = 1; /* busy in the kernel: stops when done */
   } else if (p->state == PROC_RUNNING || p->state == PROC_NEW) {
     p->suspend_requested = 1; /* it stops itself before user mode */
   }
@@ -404,6 +418,8 @@ static char tick_channel; /* sleepers on the clock wait here */
 
 void proc_tick(void) {
   struct proc *p = myproc();
+  if (p && idle_mask && sched_waiting() > 0)
+    kick_idle_hart(); /* work waits while a hart idles */
   if (mycpu()->index == 0) {
     acquire(&tick_lock);
     wakeup(&tick_channel);
@@ -414,21 +430,59 @@ void proc_tick(void) {
 }
 
 void proc_sleep_until(uint64 deadline_ns) {
+  /* Hart 0's ticks wake clock sleepers; an idle hart 0 stops ticking when
+   * there are none, so make sure it looks again. */
+  __sync_fetch_and_add(&clock_sleepers, 1);
+  if (idle_mask & 1)
+    sbi_send_ipi(cpus[0].hartid);
   acquire(&tick_lock);
   while (clock_ns() < deadline_ns && !proc_killed(myproc()))
-    sleep(&tick_channel, &tick_lock);
+    sleep_interruptible(&tick_channel, &tick_lock);
   release(&tick_lock);
+  __sync_fetch_and_sub(&clock_sleepers, 1);
 }
 
-/* Wait for work with interrupts off, so a wakeup IPI that arrives between
- * the check and wfi is not lost: it stays pending and wfi returns. */
-static void idle(struct cpu *c) {
+void proc_keep_idle_ticks(void) { idle_ticks = 1; }
+
+/* An idle hart needs no timer, except hart 0 while processes sleep on the
+ * clock. With no timer, an idle machine costs the host nothing. */
+static int needs_idle_ticks(struct cpu *c) {
+  return idle_ticks || (c->index == 0 && clock_sleepers > 0);
+}
+
+/* How an idle hart sets its timer before wfi; returns 1 if the regular tick
+ * must be restored afterwards. While the disk works, a short timeout: under
+ * QEMU's icount mode an all-idle machine leaps guest time to the next timer
+ * deadline, so a full tick there would make every disk request look like
+ * 10 ms (and with no deadline at all QEMU would not finish the request). */
+static int set_idle_timer(struct cpu *c) {
+  if (io_in_flight()) {
+    timer_set_in(IO_WAIT_POLL_NS);
+    return 1;
+  }
+  if (needs_idle_ticks(c))
+    return 0;
+  timer_stop();
+  return 1;
+}
+
+/* Wait for work, with interrupts off so a wakeup IPI that arrives after
+ * the last look at the queue is not lost: it stays pending and wfi returns.
+ * The idle bit is set before that last look, so an enqueue either is seen
+ * by it or sends us the IPI. Returns a process found meanwhile, or 0. */
+static struct proc *idle(struct cpu *c) {
   __sync_fetch_and_or(&idle_mask, 1UL << c->index);
-  uint64 start = clock_ns();
-  wfi();
-  c->idle_ns += clock_ns() - start;
+  struct proc *p = sched_dequeue();
+  if (p == 0) {
+    uint64 start = clock_ns();
+    int changed = set_idle_timer(c);
+    wfi();
+    if (changed)
+      timer_rearm(); /* only then: rearming would swallow a pending tick */
+    c->idle_ns += clock_ns() - start;
+  }
   __sync_fetch_and_and(&idle_mask, ~(1UL << c->index));
-  intr_on(); /* take whatever woke us */
+  return p;
 }
 
 static void run(struct cpu *c, struct proc *p) {
@@ -452,13 +506,11 @@ void scheduler(void) {
   struct cpu *c = mycpu();
   c->proc = 0;
   for (;;) {
-    intr_on();
+    intr_on(); /* take pending interrupts (timer, devices, IPIs) */
     intr_off();
     struct proc *p = sched_dequeue();
-    if (p == 0) {
-      idle(c);
+    if (p == 0 && (p = idle(c)) == 0)
       continue;
-    }
     acquire(&p->lock);
     if (p->state == PROC_READY)
       run(c, p);

@@ -24,6 +24,7 @@ struct proc {
   enum procstate state;
   int suspended_blocked;   /* SUSPENDED while it was BLOCKED and not yet woken */
   void *chan;              /* channel it sleeps on while BLOCKED */
+  int interruptible;       /* that sleep may be suspended (see sync.h) */
   int killed;              /* exits the next time it returns to user mode */
   int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
   int in_ready_queue;      /* guarded by the ready-queue lock, not by lock */
@@ -78,6 +79,7 @@ void proc_stop_if_requested(void);   /* honour a pending suspend before user mod
 void proc_yield(int involuntary);     /* give up the hart, stay READY */
 void proc_tick(void);                 /* one timer tick on this hart */
 void proc_sleep_until(uint64 deadline_ns); /* -EINTR style: returns early if killed */
+void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
 void proc_dump(void);                 /* Ctrl-P listing */
 void scheduler(void) __attribute__((noreturn)); /* this hart's loop */
 extern struct proc *initproc;

@@ -13,10 +13,13 @@
 struct proc;
 
 void sched_init(void);
-/* Add p (now READY) to the queue. Called with p->lock held. */
-void sched_enqueue(struct proc *p);
+/* Add p (now READY) to the queue; returns how many processes now wait in
+ * it. Called with p->lock held. */
+int sched_enqueue(struct proc *p);
 /* Remove and return the next process to try, or 0. It may no longer be
  * READY (suspended or killed meanwhile): the caller checks under p->lock. */
 struct proc *sched_dequeue(void);
+/* How many processes wait in the queue (a hint: it may change at once). */
+int sched_waiting(void);
 
 #endif

@@ -10,7 +10,8 @@ static const struct blocker *blocker; /* set once at boot, then read-only */
 
 void sync_set_blocker(const struct blocker *b) { blocker = b; }
 
-void sleep(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk); }
+void sleep(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 0); }
+void sleep_interruptible(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 1); }
 
 void wakeup(void *chan) {
   if (blocker)
@@ -18,6 +19,12 @@ void wakeup(void *chan) {
 }
 
 int sleep_should_abort(void) { return blocker->should_abort(); }
+
+static volatile int requests_in_flight; /* atomic */
+
+void io_started(void) { __sync_fetch_and_add(&requests_in_flight, 1); }
+void io_finished(void) { __sync_fetch_and_sub(&requests_in_flight, 1); }
+int io_in_flight(void) { return requests_in_flight; }
 
 void sleeplock_init(struct sleeplock *lk, const char *name) {
   spinlock_init(&lk->lk, "sleeplock");

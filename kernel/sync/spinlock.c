@@ -12,13 +12,22 @@ void spinlock_init(struct spinlock *lk, const char *name) {
   lk->hart = -1;
 }
 
+/* After this many failed tries, pause the hart for a moment. Under QEMU's
+ * deterministic icount mode all harts share one host thread, and a hart
+ * spinning here could starve the very hart that holds the lock; a brief
+ * wfi hands the host thread over. */
+#define SPINS_BEFORE_PAUSE 1000
+
 void acquire(struct spinlock *lk) {
   push_off();
   if (holding(lk))
     panic("acquire: %s already held by this hart", lk->name);
   /* amoswap.w.aq: atomic, and later loads/stores stay after it. */
-  while (__sync_lock_test_and_set(&lk->locked, 1) != 0)
-    ;
+  for (int spins = 0; __sync_lock_test_and_set(&lk->locked, 1) != 0;)
+    if (++spins == SPINS_BEFORE_PAUSE) {
+      pause_hart();
+      spins = 0;
+    }
   __sync_synchronize();
   lk->hart = mycpu()->index;
 }

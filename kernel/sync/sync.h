@@ -8,6 +8,11 @@
  *  - sleep/wakeup: wait on a "channel" (any address). sleep atomically
  *    releases the given spinlock and blocks; wakeup makes every sleeper on
  *    the channel runnable. Callers re-check their condition in a loop.
+ *    sleep_interruptible is for waits that may last indefinitely (a pipe,
+ *    the console, a child, the clock) while the caller holds nothing else
+ *    (no sleeplock, no log reservation): only there may suspend() stop
+ *    the process. A plain sleep (disk, log, buffers) is never suspended,
+ *    so a stopped process can never hold up the file system.
  *  - sleeplock: a lock that blocks instead of spinning; may be held across
  *    disk I/O. Never acquire a sleeplock while holding a spinlock.
  *
@@ -36,7 +41,7 @@ void pop_off(void);
 
 /* How the process layer blocks and wakes threads of control. */
 struct blocker {
-  void (*sleep)(void *chan, struct spinlock *lk);
+  void (*sleep)(void *chan, struct spinlock *lk, int interruptible);
   void (*wakeup)(void *chan);
   int (*should_abort)(void); /* has the caller been killed? */
   int (*current_id)(void);   /* pid of the caller, 0 if none (for sleeplocks) */
@@ -45,9 +50,16 @@ void sync_set_blocker(const struct blocker *b);
 
 /* Block on chan; lk must be held, is released while asleep, held again on return. */
 void sleep(void *chan, struct spinlock *lk);
+void sleep_interruptible(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 /* True when the calling process has been killed: long waits should give up. */
 int sleep_should_abort(void);
+
+/* Device requests in flight, counted by drivers. An idle hart watches the
+ * clock closely while any are (see idle() in proc/proc.c). */
+void io_started(void);
+void io_finished(void);
+int io_in_flight(void);
 
 struct sleeplock {
   uint locked;          /* held? guarded by lk */

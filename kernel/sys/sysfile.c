@@ -65,7 +65,9 @@ uint64 sys_write(void) {
   /* Writing to a file copies from user memory under the file's lock; if the
    * buffer's page still has to be loaded from a program file, load it now,
    * before that lock is held (it could be the same file). */
-  as_prefault_file_pages(myproc()->as, arg_addr(1), n, ACCESS_READ);
+  int err = as_prefault_file_pages(myproc()->as, arg_addr(1), n, ACCESS_READ);
+  if (err < 0)
+    return err;
   return filewrite(f, arg_addr(1), n);
 }
 
@@ -222,6 +224,10 @@ static int create(const char *path, short type, short major, short minor,
   if (err)
     return err;
   ilock(dp);
+  if (dp->nlink == 0) { /* the directory was removed: nothing new goes in it */
+    iunlockput(dp);
+    return -ENOENT;
+  }
   err = dirlookup(dp, name, 0, &ip);
   if (err == 0) {
     iunlockput(dp);
@@ -394,7 +400,10 @@ static int link_name(struct inode *ip, const char *newpath) {
   if (err)
     return err;
   ilock(dp);
-  err = dp->dev != ip->dev ? -EXDEV : dirlink(dp, name, ip->inum);
+  if (dp->nlink == 0)
+    err = -ENOENT; /* the directory was removed */
+  else
+    err = dp->dev != ip->dev ? -EXDEV : dirlink(dp, name, ip->inum);
   iunlockput(dp);
   return err;
 }

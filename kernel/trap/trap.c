@@ -10,6 +10,7 @@
 
 #define MAX_IRQ 64
 #define FAULT_EXIT_STATUS -1
+#define INIT_OOM_RETRY_NS 10000000UL /* 10 ms */
 
 static void (*irq_handlers[MAX_IRQ])(void); /* set at boot, then read-only */
 static void (*tick_hook)(void);
@@ -61,8 +62,10 @@ static int device_interrupt(uint64 scause) {
   if (code == IRQ_S_EXT) {
     int hart = mycpu()->hartid;
     int irq = plic_claim(hart);
+    mycpu()->in_interrupt = 1; /* wakeups from here kick an idle hart */
     if (irq > 0 && irq < MAX_IRQ && irq_handlers[irq])
       irq_handlers[irq]();
+    mycpu()->in_interrupt = 0;
     if (irq)
       plic_complete(hart, irq);
   } else if (code == IRQ_S_SOFT) {
@@ -101,7 +104,9 @@ void user_trap(struct trapframe *tf) {
   } else if (is_page_fault(scause)) {
     intr_on();
     int err = as_fault(p->as, stval, fault_access(scause));
-    if (err == -ENOMEM)
+    if (err == -ENOMEM && p == initproc)
+      proc_sleep_until(clock_ns() + INIT_OOM_RETRY_NS); /* init must live: retry */
+    else if (err == -ENOMEM)
       kill_for_fault(p, "out of memory serving a page fault", tf->epc, stval);
     else if (err == -EIO)
       kill_for_fault(p, "I/O error loading a page", tf->epc, stval);
