@@ -25,12 +25,17 @@ QEMU := qemu-system-riscv64
 PYTHON := python3
 
 CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -gdwarf-2
-CFLAGS += -march=rv64gc_zicsr_zifencei -mabi=lp64d -mcmodel=medany -mno-relax
+CFLAGS += -mcmodel=medany -mno-relax
 CFLAGS += -ffreestanding -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie
 CFLAGS += -fno-builtin-printf -fno-builtin-fprintf -fno-builtin-malloc -fno-builtin-free
 CFLAGS += -fno-builtin-memset -fno-builtin-memcpy -fno-builtin-memmove -fno-builtin-strlen
 CFLAGS += -MD -I.
 LDFLAGS := -z max-page-size=4096
+
+# The kernel never uses floating point, so the FP registers always hold the
+# user's values (saved lazily, kernel/arch/fpu.S); user programs may use it.
+$(K)/%.o: ARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64
+$(U)/%.o: ARCHFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
 # --- kernel: every .c and .S under kernel/ ---------------------------------
@@ -47,10 +52,10 @@ $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 
 %.o: %.c
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ARCHFLAGS) $(CFLAGS) -c -o $@ $<
 %.o: %.S
 	@echo "  AS      $<"
-	$(Q)$(CC) $(CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+	$(Q)$(CC) $(ARCHFLAGS) $(CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
 
 # --- user programs: user/NAME.c -> user/_NAME -------------------------------
 # The xv6 way works: add $U/_foo to UPROGS. By default every user/*.c is a program.

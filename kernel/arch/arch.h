@@ -26,6 +26,7 @@ struct cpu {
   struct context sched_ctx;/* the scheduler loop's registers, for swtch */
   uint64 ticks;            /* timer ticks taken on this hart */
   int in_interrupt;        /* handling a device interrupt right now */
+  struct proc *fp_owner;   /* process whose FP registers are loaded here */
   uint64 idle_ns;          /* time spent waiting in wfi */
 };
 

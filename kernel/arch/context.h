@@ -15,6 +15,7 @@
 #define TF_EPC (32 * 8)
 #define TF_KERNEL_SP (33 * 8)
 #define TF_KERNEL_TP (34 * 8)
+#define FP_FCSR (32 * 8)      /* offset of fcsr in struct fpstate */
 
 #ifndef __ASSEMBLER__
 #include "kernel/types.h"
@@ -33,6 +34,15 @@ struct context {
   uint64 ra, sp;
   uint64 s[12];
 };
+
+/* A process's floating-point registers, saved only for processes that use
+ * floating point (the F/D extensions). */
+struct fpstate {
+  uint64 f[32];
+  uint64 fcsr;
+};
+void fpu_save(struct fpstate *to);
+void fpu_restore(const struct fpstate *from);
 
 /* Save the current kernel registers in *from and resume *to. */
 void swtch(struct context *from, struct context *to);

@@ -22,6 +22,11 @@
 #define SSTATUS_SPIE (1L << 5) /* SIE before the trap */
 #define SSTATUS_SPP (1L << 8)  /* previous mode: 1 = supervisor, 0 = user */
 #define SSTATUS_SUM (1L << 18) /* supervisor may access user pages */
+#define SSTATUS_FS (3L << 13)  /* floating-point unit state: */
+#define SSTATUS_FS_OFF (0L << 13)   /* FP instructions trap */
+#define SSTATUS_FS_INITIAL (1L << 13)
+#define SSTATUS_FS_CLEAN (2L << 13) /* registers match the saved copy */
+#define SSTATUS_FS_DIRTY (3L << 13) /* registers changed since */
 
 /* sie / sip bits */
 #define SIE_SSIE (1L << 1) /* software (inter-hart) interrupt */
@@ -53,6 +58,12 @@
 static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline int intr_get(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
+/* Turn interrupts off; returns whether they were on. */
+static inline int intr_save_off(void) {
+  uint64 old;
+  asm volatile("csrrc %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
+  return (old & SSTATUS_SIE) != 0;
+}
 
 static inline uint64 read_tp(void) {
   uint64 x;

@@ -40,10 +40,13 @@ static const char *state_names[PROC_NSTATES] = {
     [PROC_ZOMBIE] = "zombie",
 };
 
+/* Interrupts go off for the one load, so the process cannot move to
+ * another hart between reading tp and reading cpu->proc. */
 struct proc *myproc(void) {
-  push_off();
+  int was_on = intr_save_off();
   struct proc *p = mycpu()->proc;
-  pop_off();
+  if (was_on)
+    intr_on();
   return p;
 }
 
@@ -201,6 +204,8 @@ static struct proc *alloc_proc(const char *name, void (*start)(void)) {
     memset(p->ofile, 0, sizeof p->ofile);
     memset(&p->tf, 0, sizeof p->tf);
     p->runtime_ns = p->nvcsw = p->nivcsw = 0;
+    p->fp_used = 0;
+    p->fp_hart = -1;
     p->last_hart = -1;
     p->start = start;
     safestrcpy(p->name, name, sizeof p->name);
@@ -235,6 +240,8 @@ struct proc *proc_fork(void (*start)(void)) {
     return 0;
   }
   child->tf = parent->tf;
+  child->fp = parent->fp; /* saved at the fork system call's trap */
+  child->fp_used = parent->fp_used;
   child->tf.regs[REG_A0] = 0; /* fork returns 0 in the child */
   acquire(&wait_lock);
   child->parent = parent;

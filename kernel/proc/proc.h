@@ -40,6 +40,9 @@ struct proc {
   struct trapframe tf;           /* user registers, saved on every trap */
   void (*start)(void);           /* where a new process begins in the kernel */
   struct context ctx;            /* kernel registers, saved by swtch */
+  struct fpstate fp;             /* FP registers, if fp_used (fpu.c) */
+  int fp_used;                   /* has this program used floating point? */
+  int fp_hart;                   /* cpu index whose FP registers hold fp live, or -1 */
   struct addrspace *as;          /* user memory */
   struct file *ofile[NOFILE];    /* open files (owned by the fs layer) */
   struct inode *cwd;             /* current directory */
@@ -81,6 +84,11 @@ void proc_tick(void);                 /* one timer tick on this hart */
 void proc_sleep_until(uint64 deadline_ns); /* -EINTR style: returns early if killed */
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
 void proc_dump(void);                 /* Ctrl-P listing */
+
+/* --- lazy floating point (fpu.c) --- */
+void fpu_on_trap(struct proc *p);      /* save FP registers the user changed */
+int fpu_first_use(struct proc *p);     /* an illegal-instruction trap: was it FP? */
+uint64 fpu_before_user(struct proc *p); /* load p's FP registers if needed; FS bits for sstatus */
 void scheduler(void) __attribute__((noreturn)); /* this hart's loop */
 extern struct proc *initproc;
 

@@ -24,11 +24,12 @@ void task_return_to_user(void) {
       task_exit(KILLED_EXIT_STATUS);
   }
   intr_off();
+  uint64 fs = fpu_before_user(p);
   p->tf.kernel_sp = p->kstack;
   p->tf.kernel_tp = (uint64)mycpu();
   uint64 sstatus = csr_read(sstatus);
-  sstatus &= ~SSTATUS_SPP; /* sret goes to user mode ... */
-  sstatus |= SSTATUS_SPIE; /* ... with interrupts on */
+  sstatus &= ~(SSTATUS_SPP | SSTATUS_FS); /* sret goes to user mode ... */
+  sstatus |= SSTATUS_SPIE | fs;           /* ... with interrupts on */
   csr_write(sstatus, sstatus);
   user_return(&p->tf);
 }

@@ -92,8 +92,9 @@ static void kill_for_fault(struct proc *p, const char *why, uint64 pc, uint64 ad
 }
 
 void user_trap(struct trapframe *tf) {
-  struct proc *p = myproc();
+  struct proc *p = mycpu()->proc; /* interrupts are off: we cannot move */
   uint64 scause = csr_read(scause), stval = csr_read(stval);
+  fpu_on_trap(p);
   if (scause & SCAUSE_INTERRUPT) {
     if (device_interrupt(scause))
       proc_tick();
@@ -112,6 +113,8 @@ void user_trap(struct trapframe *tf) {
       kill_for_fault(p, "I/O error loading a page", tf->epc, stval);
     else if (err < 0)
       kill_for_fault(p, exception_name(scause), tf->epc, stval);
+  } else if (scause == EXC_ILLEGAL_INST && fpu_first_use(p)) {
+    /* the instruction runs again, now with the FPU on */
   } else {
     kill_for_fault(p, exception_name(scause), tf->epc, stval);
   }
