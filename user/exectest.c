@@ -809,7 +809,22 @@ test_txtbusy(void)
   /* Not busy any more. No O_TRUNC: the program stays intact. */
   fd = open("/xt_wait", O_WRONLY);
   CHECK(fd >= 0, "txtbusy", "O_WRONLY open after exit: %s", strerror(errno));
+
+  /* The other direction: while a file is open for writing, exec refuses it. */
+  char *argv[] = {"xt_wait", 0};
+  int r = exec("/xt_wait", argv);
+  CHECK(r == -1 && errno == ETXTBSY, "txtbusy", "exec of a file open for writing: %d errno %d",
+        r, errno);
   close(fd);
+  pid = fork();
+  if (pid == 0) {
+    close(0); /* xt_wait reads standard input until end of file */
+    open("/README.md", O_RDONLY);
+    exec("/xt_wait", argv);
+    exit(99);
+  }
+  status = reap(pid, "txtbusy");
+  CHECK(status == 0, "txtbusy", "exec after the writer closed: status %d", status);
 }
 
 /* ------------------------------------------------------------------ */

@@ -244,6 +244,8 @@ static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
   int64 err = 0;
   if (inode_type(ip) != T_FILE)
     err = -EACCES;
+  else if (inode_has_writers(ip))
+    err = -ETXTBSY; /* it could change under the running program */
   else if (read_exact(ip, &h, 0, sizeof h) < 0 || check_header(&h) < 0)
     err = -ENOEXEC;
   else

@@ -95,6 +95,8 @@ void fileclose(struct file *f) {
   if (closed.kind == FILE_PIPE) {
     pipeclose(closed.pipe, closed.writable);
   } else if (closed.ip) {
+    if (closed.kind == FILE_INODE && closed.writable)
+      inode_writer_release(closed.ip);
     begin_op(); // iput may free an unlinked file
     iput(closed.ip);
     end_op();

@@ -34,6 +34,7 @@ struct inode {
   uint inum;
   int ref;               /* pointers to this entry; guarded by the table lock */
   int map_count;         /* executables mapping it (text busy); table lock */
+  int write_count;       /* open files that may write it; table lock */
 
   struct sleeplock lock; /* guards everything below */
   int valid;             /* fields below have been read from disk */
@@ -91,6 +92,10 @@ uint inode_size(struct inode *ip);             /* ip locked */
 void inode_map_hold(struct inode *ip);
 void inode_map_release(struct inode *ip);
 int inode_is_mapped(struct inode *ip);
+/* The other direction: a file open for writing cannot be exec'd. */
+void inode_writer_hold(struct inode *ip);
+void inode_writer_release(struct inode *ip);
+int inode_has_writers(struct inode *ip);
 
 /* --- directories and paths (dir.c) --- */
 

@@ -63,6 +63,7 @@ struct inode *iget(uint dev, uint inum) {
     unused->inum = inum;
     unused->ref = 1;
     unused->map_count = 0;
+    unused->write_count = 0;
     unused->valid = 0;
   }
   release(&itable.lock);
@@ -380,6 +381,27 @@ void inode_map_release(struct inode *ip) {
     panic("inode_map_release: not mapped");
   ip->map_count--;
   release(&itable.lock);
+}
+
+void inode_writer_hold(struct inode *ip) {
+  acquire(&itable.lock);
+  ip->write_count++;
+  release(&itable.lock);
+}
+
+void inode_writer_release(struct inode *ip) {
+  acquire(&itable.lock);
+  if (ip->write_count < 1)
+    panic("inode_writer_release: no writer");
+  ip->write_count--;
+  release(&itable.lock);
+}
+
+int inode_has_writers(struct inode *ip) {
+  acquire(&itable.lock);
+  int writers = ip->write_count > 0;
+  release(&itable.lock);
+  return writers;
 }
 
 int inode_is_mapped(struct inode *ip) {

@@ -280,6 +280,8 @@ static void open_setup(struct file *f, struct inode *ip, int flags) {
   f->readable = (flags & O_ACCMODE) != O_WRONLY;
   f->writable = (flags & O_ACCMODE) != O_RDONLY;
   f->append = (flags & O_APPEND) != 0;
+  if (f->kind == FILE_INODE && f->writable)
+    inode_writer_hold(ip); /* released by fileclose */
 }
 
 uint64 sys_open(void) {
