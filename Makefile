@@ -66,7 +66,8 @@ $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB) $(LIBGCC)
 
-.PRECIOUS: $(U)/%.o
+# Keep the objects of user programs (make would delete them as intermediates).
+.SECONDARY: $(patsubst %.c,%.o,$(wildcard $(U)/*.c))
 
 # --- file system image -------------------------------------------------------
 MKFS_SRCS := mkfs/image.c mkfs/image.h kernel/fs.h kernel/types.h kernel/param.h kernel/stat.h
@@ -100,7 +101,7 @@ qemu: $(K)/kernel fs.img
 	sed "s/:1234/:$(GDBPORT)/" < $< > $@
 
 qemu-gdb: $(K)/kernel fs.img .gdbinit
-	@echo "*** now run 'gdb-multiarch' in another window (it reads .gdbinit; port $(GDBPORT))"
+	@echo "*** now run 'gdb-multiarch -x .gdbinit' in another window (port $(GDBPORT))"
 	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
 
 run: $(K)/kernel fs.img
