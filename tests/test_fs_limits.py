@@ -1,0 +1,27 @@
+"""File-system limits that need a small disk: running out of inodes."""
+
+import os
+import subprocess
+import tempfile
+
+import rivet
+from testlib import test
+
+SMALL_IMAGE_BLOCKS = 1000  # mkfs gives it its minimum of inodes (a few hundred)
+PROGRAMS = ["user/_init", "user/_sh", "user/_fstest"]
+
+
+@test("fs_out_of_inodes", groups=["needs_fs", "fs"], timeout=120)
+def fs_out_of_inodes(t):
+    """open(O_CREATE) and mkdir fail with ENOSPC when no inode is left; fsck stays clean"""
+    with tempfile.TemporaryDirectory(prefix="rivet-inodes-") as tmp:
+        image = os.path.join(tmp, "small.img")
+        made = subprocess.run(["mkfs/mkfs", image, str(SMALL_IMAGE_BLOCKS)] + PROGRAMS,
+                              cwd=rivet.ROOT, capture_output=True, text=True)
+        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
+        res = t.osrun("fstest %s inodes" % t.token, image=image, copy_image=False, timeout=90)
+        t.check("fstest: PASS %s" % t.token in res.stdout,
+                "fstest inodes: %r" % res.stdout[-600:])
+        t.check_equal(res.status, 0, "fstest exit status")
+        fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
+        t.check(fsck.returncode == 0, "fsck after running out of inodes: %s" % fsck.stdout[-600:])
