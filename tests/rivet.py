@@ -132,8 +132,8 @@ def qemu_command(cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, image=None, bootargs="",
 
     ``image`` is a raw disk image attached as the virtio block device, or
     None for no disk.  ``bootargs`` is a string or a list of words passed
-    with ``-append``.  ``icount`` adds ``-icount shift=0,sleep=off`` for
-    deterministic guest time.  ``extra`` is appended verbatim.
+    with ``-append``.  ``icount`` (or env ``ICOUNT=1``) adds
+    ``-icount shift=0,sleep=off`` for deterministic guest time.  ``extra`` is appended verbatim.
     """
     cmd = [qemu or qemu_binary(),
            "-machine", "virt",
@@ -149,7 +149,7 @@ def qemu_command(cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, image=None, bootargs="",
     args = _bootargs_str(bootargs)
     if args:
         cmd += ["-append", args]
-    if icount:
+    if icount or os.environ.get("ICOUNT") == "1":  # `make test ICOUNT=1`
         cmd += ["-icount", "shift=0,sleep=off"]
     if no_reboot:
         cmd += ["-no-reboot"]

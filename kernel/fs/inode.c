@@ -369,44 +369,27 @@ short inode_type(struct inode *ip) { return ip->type; }
 
 uint inode_size(struct inode *ip) { return ip->size; }
 
-void inode_map_hold(struct inode *ip) {
+/* The text-busy counters live under the table lock, not the inode's
+ * sleeplock, so exec and open can look at them without sleeping. */
+static void counter_add(int *counter, int delta, const char *what) {
   acquire(&itable.lock);
-  ip->map_count++;
+  if (*counter + delta < 0)
+    panic("inode: %s count below zero", what);
+  *counter += delta;
   release(&itable.lock);
 }
 
-void inode_map_release(struct inode *ip) {
+static int counter_positive(int *counter) {
   acquire(&itable.lock);
-  if (ip->map_count < 1)
-    panic("inode_map_release: not mapped");
-  ip->map_count--;
+  int positive = *counter > 0;
   release(&itable.lock);
+  return positive;
 }
 
-void inode_writer_hold(struct inode *ip) {
-  acquire(&itable.lock);
-  ip->write_count++;
-  release(&itable.lock);
-}
+void inode_map_hold(struct inode *ip) { counter_add(&ip->map_count, 1, "mapping"); }
+void inode_map_release(struct inode *ip) { counter_add(&ip->map_count, -1, "mapping"); }
+int inode_is_mapped(struct inode *ip) { return counter_positive(&ip->map_count); }
 
-void inode_writer_release(struct inode *ip) {
-  acquire(&itable.lock);
-  if (ip->write_count < 1)
-    panic("inode_writer_release: no writer");
-  ip->write_count--;
-  release(&itable.lock);
-}
-
-int inode_has_writers(struct inode *ip) {
-  acquire(&itable.lock);
-  int writers = ip->write_count > 0;
-  release(&itable.lock);
-  return writers;
-}
-
-int inode_is_mapped(struct inode *ip) {
-  acquire(&itable.lock);
-  int mapped = ip->map_count > 0;
-  release(&itable.lock);
-  return mapped;
-}
+void inode_writer_hold(struct inode *ip) { counter_add(&ip->write_count, 1, "writer"); }
+void inode_writer_release(struct inode *ip) { counter_add(&ip->write_count, -1, "writer"); }
+int inode_has_writers(struct inode *ip) { return counter_positive(&ip->write_count); }

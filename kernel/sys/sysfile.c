@@ -325,36 +325,29 @@ uint64 sys_open(void) {
   return fd;
 }
 
-uint64 sys_mkdir(void) {
+/* mkdir and mknod: a new directory or device named by argument 0. */
+static int make_node(short type, short major, short minor) {
   char path[MAXPATH];
   int err = arg_str(0, path, MAXPATH);
   if (err < 0)
     return err;
   struct inode *ip;
   begin_op();
-  err = create(path, T_DIR, 0, 0, &ip);
+  err = create(path, type, major, minor, &ip);
   if (err == 0)
     iunlockput(ip);
   end_op();
   return err;
 }
 
+uint64 sys_mkdir(void) { return make_node(T_DIR, 0, 0); }
+
 uint64 sys_mknod(void) {
-  char path[MAXPATH];
-  int err = arg_str(0, path, MAXPATH);
-  if (err < 0)
-    return err;
   int major = arg_int(1);
   int minor = arg_int(2);
   if (major < 0 || major >= NDEV)
     return -EINVAL;
-  struct inode *ip;
-  begin_op();
-  err = create(path, T_DEVICE, major, minor, &ip);
-  if (err == 0)
-    iunlockput(ip);
-  end_op();
-  return err;
+  return make_node(T_DEVICE, major, minor);
 }
 
 uint64 sys_chdir(void) {
