@@ -83,7 +83,7 @@ static int vformat(char *buf, int size, const char *fmt, va_list ap) {
     case 'c':
       put(&o, va_arg(ap, int));
       break;
-    case 's': {
+    case 's': { /* a width pads on the right: columns of names */
       const char *s = va_arg(ap, const char *);
       int n = 0;
       for (s = s ? s : "(null)"; *s; s++, n++)

@@ -579,11 +579,14 @@ int proc_count(void) {
   return n;
 }
 
+/* Ctrl-P: called from the console interrupt, so it takes no locks and
+ * may show a state that is changing at that moment. */
 void proc_dump(void) {
-  printf("\nPID  STATE      NAME\n");
+  printf("\n  PID  PPID STATE      HART NAME\n");
   for (struct proc *p = table; p < &table[NPROC]; p++)
     if (p->state != PROC_UNUSED)
-      printf("%d %s %s\n", p->pid, state_names[p->state], p->name);
+      printf("%5d %5d %10s %4d %s\n", p->pid, p->parent ? p->parent->pid : 0,
+             state_names[p->state], p->last_hart, p->name);
 }
 
 /* --- copying for code that serves both user and kernel buffers --- */
