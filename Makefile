@@ -67,7 +67,7 @@ $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB) $(LIBGCC)
 
 # Keep the objects of user programs (make would delete them as intermediates).
-.SECONDARY: $(patsubst %.c,%.o,$(wildcard $(U)/*.c))
+.SECONDARY: $(patsubst %.c,%.o,$(wildcard $(U)/*.c)) $(ULIB)
 
 # --- file system image -------------------------------------------------------
 MKFS_SRCS := mkfs/image.c mkfs/image.h kernel/fs.h kernel/types.h kernel/param.h kernel/stat.h
