@@ -130,7 +130,7 @@ static void init_devices(void) {
 }
 
 static void init_memory(void) {
-  struct mem_layout layout = {.ram_base = machine.ram_base, .ram_end = machine.ram_base + machine.ram_size};
+  struct mem_layout layout = {.ram_end = machine.ram_base + machine.ram_size};
   uint64 windows[][2] = {{machine.uart_base, machine.uart_size},
                          {machine.plic_base, machine.plic_size},
                          {machine.test_base, machine.test_size}};

@@ -10,38 +10,10 @@ error messages appear in the output in the order they were written."""
 import re
 import time
 
-import rivet
+from oscheck import expect, lines, run, shell_boot
 from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "shell"]
-OSRUN_TIMEOUT = 15
-# osrun passes the command line hex-encoded in the kernel's 1024-byte boot
-# argument buffer: longer lines do not arrive whole.
-MAX_CMDLINE = 480
-
-
-def run(t, cmdline, timeout=OSRUN_TIMEOUT):
-    """osrun ``cmdline``; fail unless the command finished (reason ok)."""
-    if len(cmdline) > MAX_CMDLINE:
-        t.fail("test bug: command line of %d bytes is too long for osrun" % len(cmdline))
-    res = t.osrun(cmdline, timeout=timeout)
-    if res.reason != "ok":
-        t.fail("%r: %s (%s); output so far: %r"
-               % (cmdline[:60], res.reason, res.message, res.stdout[-300:]))
-    return res
-
-
-def expect(t, cmdline, want_stdout, want_status=0, timeout=OSRUN_TIMEOUT):
-    """osrun ``cmdline`` and require exactly ``want_stdout`` and status."""
-    res = run(t, cmdline, timeout)
-    t.check_equal(res.stdout, want_stdout, "output of %r" % cmdline[:60])
-    t.check_equal(res.status, want_status, "exit status of %r" % cmdline[:60])
-    return res
-
-
-def lines(*ls):
-    return "".join(line + "\n" for line in ls)
-
 
 def script(name, *script_lines):
     """A command line that writes ``script_lines`` into file ``name`` with
@@ -261,22 +233,6 @@ def shell_not_found(t):
 
 
 # -------------------------------------------------------- interactive
-def shell_boot(t, timeout=55):
-    """Boot to the interactive shell and wait until the boot messages are
-    over (other harts may announce themselves after the first prompt), then
-    type an empty line so that the cursor sits just after a fresh prompt."""
-    r = t.boot(image=rivet.default_image(), timeout=timeout)
-    r.wait_prompt(timeout=15)
-    r.cursor = 0
-    r.expect_all([r"^hart %d: scheduler running$" % i for i in range(r.cpus)], timeout=10)
-    r.wait_quiet(0.3, timeout=5)
-    mark = len(r.console)
-    r.send("\n")
-    r.cursor = mark
-    r.wait_prompt(timeout=10)
-    return r
-
-
 def typed(t, r, keys, timeout=10):
     """Type ``keys`` (ending in a newline) and return what the console
     printed up to the next prompt, the echo of the keys included."""

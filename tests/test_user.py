@@ -9,38 +9,10 @@ messages show up in ``stdout`` in the order they were written."""
 import re
 import time
 
-import rivet
+from oscheck import OSRUN_TIMEOUT, expect, lines, run, shell_boot
 from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "user"]
-OSRUN_TIMEOUT = 15
-# osrun passes the command line hex-encoded in the kernel's 1024-byte boot
-# argument buffer: longer lines do not arrive whole.
-MAX_CMDLINE = 480
-
-
-def run(t, cmdline, timeout=OSRUN_TIMEOUT):
-    """osrun ``cmdline``; fail unless the command finished (reason ok)."""
-    if len(cmdline) > MAX_CMDLINE:
-        t.fail("test bug: command line of %d bytes is too long for osrun" % len(cmdline))
-    res = t.osrun(cmdline, timeout=timeout)
-    if res.reason != "ok":
-        t.fail("%r: %s (%s); output so far: %r"
-               % (cmdline[:60], res.reason, res.message, res.stdout[-300:]))
-    return res
-
-
-def expect(t, cmdline, want_stdout, want_status=0, timeout=OSRUN_TIMEOUT):
-    """osrun ``cmdline`` and require exactly ``want_stdout`` and status."""
-    res = run(t, cmdline, timeout)
-    t.check_equal(res.stdout, want_stdout, "output of %r" % cmdline[:60])
-    t.check_equal(res.status, want_status, "exit status of %r" % cmdline[:60])
-    return res
-
-
-def lines(*ls):
-    return "".join(line + "\n" for line in ls)
-
 
 # --------------------------------------------------------------- cat
 @test("user_cat", groups=GROUPS, timeout=40)
@@ -319,22 +291,6 @@ def bg_sleep_pid(t, r):
         t.check(time.monotonic() < deadline,
                 "no sleep process child of job %d in ps: %r" % (job, rows))
         time.sleep(0.2)
-
-
-def shell_boot(t, timeout=55):
-    """Boot to the interactive shell and wait until the boot messages are
-    over (other harts may announce themselves after the first prompt), then
-    type an empty line so that the cursor sits just after a fresh prompt."""
-    r = t.boot(image=rivet.default_image(), timeout=timeout)
-    r.wait_prompt(timeout=15)
-    r.cursor = 0
-    r.expect_all([r"^hart %d: scheduler running$" % i for i in range(r.cpus)], timeout=10)
-    r.wait_quiet(0.3, timeout=5)
-    mark = len(r.console)
-    r.send("\n")
-    r.cursor = mark
-    r.wait_prompt(timeout=10)
-    return r
 
 
 def ps_row(t, r, pid):

@@ -25,9 +25,9 @@ struct cpu {
   struct proc *proc;       /* process running here, or 0 */
   struct context sched_ctx;/* the scheduler loop's registers, for swtch */
   uint64 ticks;            /* timer ticks taken on this hart */
+  uint64 next_tick;        /* time-CSR value of this hart's next regular tick */
   int in_interrupt;        /* handling a device interrupt right now */
   struct proc *fp_owner;   /* process whose FP registers are loaded here */
-  uint64 idle_ns;          /* time spent waiting in wfi */
 };
 
 extern struct cpu cpus[NCPU];
@@ -39,7 +39,6 @@ static inline struct cpu *mycpu(void) { return (struct cpu *)read_tp(); }
 void sbi_console_putchar(int c);
 int sbi_hart_start(uint64 hartid, uint64 start_pa, uint64 opaque);
 void sbi_send_ipi(uint64 hartid);
-int sbi_probe(long extension);
 /* Power off through the firmware. QEMU then exits 0 whatever the reason:
  * only a fallback for when the device tree named no test device. */
 void sbi_shutdown(int failed);
@@ -48,9 +47,10 @@ void sbi_shutdown(int failed);
 #define TICK_HZ 100 /* timer interrupts per second on every hart */
 void timer_init(uint64 timebase_hz);
 void timer_start_hart(void);        /* first tick on this hart */
-void timer_rearm(void);             /* schedule the next tick */
-void timer_stop(void);              /* no ticks on this hart until timer_rearm */
-void timer_set_in(uint64 ns);       /* one timer interrupt ns from now */
+void timer_rearm(void);             /* schedule the next tick, one interval from now */
+void timer_stop(void);              /* no timer interrupt until timer_resume */
+void timer_wake_within(uint64 ns);  /* an interrupt within ns (or at the next tick if sooner) */
+void timer_resume(void);            /* back to the next regular tick (at once if it is due) */
 void pause_hart(void);              /* wfi for about a microsecond (interrupts stay off) */
 uint64 clock_ns(void);              /* monotonic nanoseconds since reset */
 uint64 clock_from_ns(uint64 ns);    /* nanoseconds -> time-CSR units */

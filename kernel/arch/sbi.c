@@ -4,8 +4,6 @@
  */
 #include "kernel/arch/arch.h"
 
-#define SBI_EXT_BASE 0x10
-#define SBI_BASE_PROBE 3
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_IPI 0x735049
 #define SBI_EXT_HSM 0x48534D
@@ -41,7 +39,6 @@ void sbi_send_ipi(uint64 hartid) {
   sbi_call(SBI_EXT_IPI, 0, 1, hartid, 0);
 }
 
-int sbi_probe(long extension) { return sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE, extension, 0, 0).value; }
 
 void sbi_shutdown(int failed) {
   sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, failed ? SBI_SRST_REASON_FAILURE : 0, 0);

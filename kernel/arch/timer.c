@@ -6,6 +6,7 @@
 #include "kernel/arch/arch.h"
 
 #define NS_PER_SEC 1000000000UL
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static uint64 timebase_hz;   /* time-CSR counts per second; set once at boot */
 static uint64 tick_interval; /* time-CSR counts per tick */
@@ -15,17 +16,30 @@ void timer_init(uint64 hz) {
   tick_interval = hz / TICK_HZ;
 }
 
-void timer_rearm(void) { write_stimecmp(read_time() + tick_interval); }
+/* Each hart's next regular tick lives in its struct cpu (next_tick), so a
+ * short wait or a stop can borrow stimecmp and then give it back without
+ * moving or losing the tick. */
+void timer_rearm(void) {
+  struct cpu *c = mycpu();
+  c->next_tick = read_time() + tick_interval;
+  write_stimecmp(c->next_tick);
+}
+
+void timer_resume(void) { write_stimecmp(mycpu()->next_tick); }
 
 #define NEVER (~0UL)
 void timer_stop(void) { write_stimecmp(NEVER); }
-void timer_set_in(uint64 ns) { write_stimecmp(read_time() + clock_from_ns(ns)); }
+
+void timer_wake_within(uint64 ns) {
+  uint64 when = read_time() + clock_from_ns(ns);
+  write_stimecmp(MIN(when, mycpu()->next_tick));
+}
 
 #define PAUSE_NS 1000
 void pause_hart(void) {
-  timer_set_in(PAUSE_NS);
+  timer_wake_within(PAUSE_NS);
   wfi();
-  timer_rearm();
+  timer_resume();
 }
 
 void timer_start_hart(void) {

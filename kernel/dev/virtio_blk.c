@@ -130,7 +130,6 @@ struct request {
 static struct {
   struct spinlock lock; /* guards the rings, free list and requests below */
   uint64 base;          /* register base (virtual address); 0 = no disk */
-  int irq;
   uint64 capacity;      /* sectors; fixed after probe */
 
   struct virtq_desc *desc;
@@ -260,7 +259,6 @@ int virtio_blk_probe(uint64 base_va, int irq) {
 
   spinlock_init(&disk.lock, "virtio_blk");
   disk.base = base_va;
-  disk.irq = irq;
   int err = init_device();
   if (err) {
     printf("virtio_blk: device setup failed (%d)\n", err);
@@ -276,7 +274,6 @@ int virtio_blk_present(void) { return disk.base != 0; }
 
 uint64 virtio_blk_capacity(void) { return disk.capacity; }
 
-int virtio_blk_irq(void) { return disk.base ? disk.irq : -1; }
 
 /* Take n free descriptors, sleeping until that many exist. disk.lock held. */
 static void alloc_descs(int *idx, int n) {

@@ -45,7 +45,5 @@ int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int ns
 /* The completion interrupt; called by the PLIC dispatch for the disk's irq. */
 void virtio_blk_intr(void);
 
-/* The irq the disk was probed with (-1 if none), for the PLIC dispatch. */
-int virtio_blk_irq(void);
 
 #endif

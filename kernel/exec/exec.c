@@ -234,14 +234,14 @@ static const char *base_name(const char *path) {
 
 /* Build the new address space from the program at path. */
 static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
+  struct inode *ip;
   begin_op(); /* the walk may drop the last reference to a removed directory */
-  struct inode *ip = namei(path);
+  int64 err = path_lookup(path, &ip);
   end_op();
-  if (ip == 0)
-    return -ENOENT;
+  if (err < 0)
+    return err;
   ilock(ip);
   struct elf_header h;
-  int64 err = 0;
   if (inode_type(ip) != T_FILE)
     err = -EACCES;
   else if (inode_has_writers(ip))

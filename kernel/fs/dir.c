@@ -201,13 +201,3 @@ int path_lookup(const char *path, struct inode **ipp) {
 int path_lookup_parent(const char *path, char *name, struct inode **ipp) {
   return resolve(path, 1, name, ipp);
 }
-
-struct inode *namei(const char *path) {
-  struct inode *ip;
-  return path_lookup(path, &ip) == 0 ? ip : 0;
-}
-
-struct inode *nameiparent(const char *path, char *name) {
-  struct inode *ip;
-  return path_lookup_parent(path, name, &ip) == 0 ? ip : 0;
-}

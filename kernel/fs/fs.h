@@ -116,8 +116,6 @@ int path_lookup(const char *path, struct inode **ipp);
 /* The directory holding the path's last element, whose name is copied to
  * name (DIRSIZ + 1 bytes). -EINVAL when the path has no last element ("/"). */
 int path_lookup_parent(const char *path, char *name, struct inode **ipp);
-struct inode *namei(const char *path);                 /* 0 if not found */
-struct inode *nameiparent(const char *path, char *name); /* 0 if not found */
 
 /* --- devices (file.c) --- */
 

@@ -23,7 +23,6 @@
  * harts never interleave: each call formats into a buffer, then prints it
  * under the console lock. */
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int snprintf(char *buf, int size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
@@ -40,14 +39,12 @@ void lib_set_poweroff(void (*poweroff)(int status));
 void *memset(void *dst, int c, uint64 n);
 void *memmove(void *dst, const void *src, uint64 n);
 void *memcpy(void *dst, const void *src, uint64 n);
-int memcmp(const void *a, const void *b, uint64 n);
 int strlen(const char *s);
 int strncmp(const char *a, const char *b, uint64 n);
 int strcmp(const char *a, const char *b);
 char *strncpy(char *dst, const char *src, int n);
 /* Like strncpy but always NUL-terminates. */
 char *safestrcpy(char *dst, const char *src, int n);
-char *strchr(const char *s, int c);
 
 /* Print a backtrace of the current kernel stack by following frame pointers. */
 void backtrace(uint64 fp);

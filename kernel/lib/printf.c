@@ -108,14 +108,6 @@ static int vformat(char *buf, int size, const char *fmt, va_list ap) {
   return o.len;
 }
 
-int snprintf(char *buf, int size, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vformat(buf, size, fmt, ap);
-  va_end(ap);
-  return n;
-}
-
 static void lock_print(int *was_on) {
   *was_on = intr_get();
   intr_off();

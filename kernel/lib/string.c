@@ -40,14 +40,6 @@ void *memmove(void *dst, const void *src, uint64 n) {
 /* The compiler may emit calls to memcpy for struct copies. */
 void *memcpy(void *dst, const void *src, uint64 n) { return memmove(dst, src, n); }
 
-int memcmp(const void *a, const void *b, uint64 n) {
-  const uchar *x = a, *y = b;
-  for (; n; n--, x++, y++)
-    if (*x != *y)
-      return *x - *y;
-  return 0;
-}
-
 int strlen(const char *s) {
   int n = 0;
   while (s[n])
@@ -84,11 +76,4 @@ char *safestrcpy(char *dst, const char *src, int n) {
     dst[i] = src[i];
   dst[i] = 0;
   return dst;
-}
-
-char *strchr(const char *s, int c) {
-  for (; *s; s++)
-    if (*s == c)
-      return (char *)s;
-  return 0;
 }

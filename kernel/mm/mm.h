@@ -54,7 +54,7 @@ uint64 kalloc_total_bytes(void);
 
 /* --- kernel page table (kvm.c) --- */
 struct mem_layout {
-  uint64 ram_base, ram_end;
+  uint64 ram_end;        /* everything from the kernel image up to here is RAM */
   uint64 devices[16][2]; /* physical base and size of each device window */
   int ndevices;
   int nstacks;           /* kernel stacks to map: one per hart and one per process */

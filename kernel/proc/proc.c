@@ -457,20 +457,16 @@ static int needs_idle_ticks(struct cpu *c) {
   return idle_ticks || (c->index == 0 && clock_sleepers > 0);
 }
 
-/* How an idle hart sets its timer before wfi; returns 1 if the regular tick
- * must be restored afterwards. While the disk works, a short timeout: under
- * QEMU's icount mode an all-idle machine leaps guest time to the next timer
- * deadline, so a full tick there would make every disk request look like
- * 10 ms (and with no deadline at all QEMU would not finish the request). */
-static int set_idle_timer(struct cpu *c) {
-  if (io_in_flight()) {
-    timer_set_in(IO_WAIT_POLL_NS);
-    return 1;
-  }
-  if (needs_idle_ticks(c))
-    return 0;
-  timer_stop();
-  return 1;
+/* How an idle hart sets its timer before wfi (timer_resume undoes it).
+ * While the disk works, a short timeout: under QEMU's icount mode an
+ * all-idle machine leaps guest time to the next timer deadline, so a full
+ * tick there would make every disk request look like 10 ms (and with no
+ * deadline at all QEMU would not finish the request). */
+static void set_idle_timer(struct cpu *c) {
+  if (io_in_flight())
+    timer_wake_within(IO_WAIT_POLL_NS);
+  else if (!needs_idle_ticks(c))
+    timer_stop();
 }
 
 /* Wait for work, with interrupts off so a wakeup IPI that arrives after
@@ -481,12 +477,9 @@ static struct proc *idle(struct cpu *c) {
   __sync_fetch_and_or(&idle_mask, 1UL << c->index);
   struct proc *p = sched_dequeue();
   if (p == 0) {
-    uint64 start = clock_ns();
-    int changed = set_idle_timer(c);
+    set_idle_timer(c);
     wfi();
-    if (changed)
-      timer_rearm(); /* only then: rearming would swallow a pending tick */
-    c->idle_ns += clock_ns() - start;
+    timer_resume(); /* a tick that came due meanwhile is taken at once */
   }
   __sync_fetch_and_and(&idle_mask, ~(1UL << c->index));
   return p;
