@@ -756,8 +756,11 @@ test_badexec(void)
 {
   char *argv[] = {"xt_args", 0};
   char *bad_element[] = {"xt_args", (char *)KERNEL_ADDRESS, 0};
-  expect_exec_errno("/no-such-program", argv, ENOENT, "missing file");
+  expect_exec_errno("/no-such-prog", argv, ENOENT, "missing file");
+  expect_exec_errno("/a-name-over-14-chars", argv, ENAMETOOLONG, "name longer than DIRSIZ");
   expect_exec_errno("/", argv, EACCES, "a directory");
+  expect_exec_errno("/README.md/xt_args", argv, ENOTDIR, "a file used as a directory");
+  expect_exec_errno("/no-such-dir/xt_args", argv, ENOENT, "a missing directory");
   expect_exec_errno((char *)0x10, argv, EFAULT, "path at 0x10");
   expect_exec_errno((char *)KERNEL_ADDRESS, argv, EFAULT, "path in the kernel");
   expect_exec_errno("/xt_args", (char **)0x10, EFAULT, "argv at 0x10");

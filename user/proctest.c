@@ -602,6 +602,8 @@ check_refused(int (*op)(int), const char *name, int pid, int want_errno)
         name, pid, r, errno, want_errno);
 }
 
+static struct procinfo table_buf_small[1];
+
 static void
 test_badpids(void)
 {
@@ -621,6 +623,17 @@ test_badpids(void)
   struct procinfo info;
   CHECK(procinfo(gone, &info) == -1 && errno == ESRCH, "bad pids",
         "procinfo of a reaped pid: want -1 ESRCH, errno %d", errno);
+
+  /* waitpid: a nonsense pid or unknown options are refused, not waited on. */
+  int status;
+  CHECK(waitpid(-5, &status, 0) == -1 && errno == EINVAL, "bad pids",
+        "waitpid(-5): want -1 EINVAL, errno %d", errno);
+  CHECK(waitpid(-1, &status, 0x40) == -1 && errno == EINVAL, "bad pids",
+        "waitpid with unknown options: want -1 EINVAL, errno %d", errno);
+  CHECK(waitpid(gone, &status, WNOHANG) == -1 && errno == ECHILD, "bad pids",
+        "waitpid of a reaped child: want -1 ECHILD, errno %d", errno);
+  CHECK(getprocs(table_buf_small, -1) == -1 && errno == EINVAL, "bad pids",
+        "getprocs with a negative count: want -1 EINVAL, errno %d", errno);
 }
 
 /* ------------------------------------------------------------------ */
