@@ -458,15 +458,20 @@ static int needs_idle_ticks(struct cpu *c) {
 }
 
 /* How an idle hart sets its timer before wfi (timer_resume undoes it).
- * While the disk works, a short timeout: under QEMU's icount mode an
- * all-idle machine leaps guest time to the next timer deadline, so a full
- * tick there would make every disk request look like 10 ms (and with no
- * deadline at all QEMU would not finish the request). */
+ * While the disk works, hart 0 takes a short timeout: under QEMU's icount
+ * mode an all-idle machine leaps guest time to the next timer deadline, so
+ * a full tick there would make every disk request look like 10 ms (and
+ * with no deadline at all QEMU would not finish the request). The other
+ * harts keep their regular tick meanwhile: polling on every hart would
+ * take host time from QEMU's I/O thread, and icount also stalled once
+ * when only hart 0 had a timer at all. */
 static void set_idle_timer(struct cpu *c) {
-  if (io_in_flight())
-    timer_wake_within(IO_WAIT_POLL_NS);
-  else if (!needs_idle_ticks(c))
+  if (io_in_flight()) {
+    if (c->index == 0)
+      timer_wake_within(IO_WAIT_POLL_NS);
+  } else if (!needs_idle_ticks(c)) {
     timer_stop();
+  }
 }
 
 /* Wait for work, with interrupts off so a wakeup IPI that arrives after
