@@ -74,6 +74,8 @@ static void parse_bootargs(const char *args) {
       boot.trace = 1;
     else if (strncmp(word, "quantum=", 8) == 0 && parse_number(word + 8) > 0)
       boot.quantum_ms = parse_number(word + 8);
+    else if (strncmp(word, "sched=", 6) == 0 && sched_select(word + 6) == 0)
+      printf("scheduling policy: %s\n", word + 6);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
