@@ -21,7 +21,7 @@
 #define NS_PER_MS 1000000UL
 #define MIB (1024UL * 1024)
 #define SELFTEST_TICKS 10
-#define SELFTEST_LATE_FAULT_TICKS 200 /* two seconds at 100 Hz */
+#define SELFTEST_LATE_FAULT_TICKS 200 /* cpu 0's ticks: two seconds at 100 Hz while it is busy */
 #define MAX_INIT_ARGS 16
 #define BOGUS_KERNEL_ADDRESS 0xdeadbeef0UL
 
@@ -107,9 +107,21 @@ static void run_boot_selftests(void) {
     power_off(parse_number(boot.selftest + 9));
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  if (selftest_is("printf")) {
+    printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c]\n", -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c');
+    power_off(0);
+  }
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
+}
+
+/* Send device interrupt irq to handler; 0 if the PLIC cannot route it. */
+static int route_irq(int irq, void (*handler)(void)) {
+  if (plic_enable_irq(irq) < 0)
+    return 0;
+  trap_register_irq(irq, handler);
+  return 1;
 }
 
 /* Map the devices and start the console on the UART. */
@@ -119,17 +131,19 @@ static void init_devices(void) {
   console_init();
   console_set_dump_hook(proc_dump);
   plic_init(DEVICE_VA(machine.plic_base));
-  plic_enable_irq(machine.uart_irq);
-  trap_register_irq(machine.uart_irq, uart_intr);
+  if (!route_irq(machine.uart_irq, uart_intr))
+    panic("device tree: the UART's interrupt %d is out of range", machine.uart_irq);
   if (machine.test_base)
     power_init(DEVICE_VA(machine.test_base));
   lib_set_poweroff(power_off);
   for (int i = 0; i < machine.nvirtio; i++)
-    if (virtio_blk_probe(DEVICE_VA(machine.virtio_base[i]), machine.virtio_irq[i]) == 0) {
-      plic_enable_irq(machine.virtio_irq[i]);
-      trap_register_irq(machine.virtio_irq[i], virtio_blk_intr);
-    }
+    if (virtio_blk_probe(DEVICE_VA(machine.virtio_base[i]), machine.virtio_irq[i]) == 0 &&
+        !route_irq(machine.virtio_irq[i], virtio_blk_intr))
+      panic("device tree: the disk's interrupt %d is out of range", machine.virtio_irq[i]);
 }
+
+/* The UART, the PLIC and the test device, and every virtio slot. */
+_Static_assert(3 + MAX_VIRTIO <= MAX_DEVICE_WINDOWS, "mem_layout.devices is too small");
 
 static void init_memory(void) {
   struct mem_layout layout = {.ram_end = machine.ram_base + machine.ram_size};

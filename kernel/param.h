@@ -17,6 +17,5 @@
 #define MAXOPBLOCKS 32     /* blocks one file-system operation may write */
 #define LOGBLOCKS (MAXOPBLOCKS * 4) /* blocks in the on-disk log */
 #define NBUF 512           /* buffer-cache blocks */
-#define FSSIZE 16384       /* default file-system size in blocks */
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * lib: freestanding helpers every subsystem may use: formatted console
- * output, panic, and the string/memory functions. It depends on nothing
- * but the console output hook set by the UART driver at boot.
+ * output, panic, and the string/memory functions. It depends only on arch
+ * (to know which hart prints) and on two hooks set at boot: where console
+ * output goes (the UART driver) and how a panic powers off.
  */
 #ifndef RIVET_LIB_H
 #define RIVET_LIB_H

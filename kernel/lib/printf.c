@@ -41,8 +41,13 @@ static void put_number(struct outbuf *o, uint64 x, int base, int is_signed, int 
     tmp[n++] = digits[x % base];
     x /= base;
   } while (x);
-  if (negative)
+  /* "-0005", not "000-5": with zero padding the sign goes first. */
+  if (negative && pad == '0') {
+    put(o, '-');
+    width--;
+  } else if (negative) {
     tmp[n++] = '-';
+  }
   for (int i = n; i < width; i++)
     put(o, pad);
   while (n)

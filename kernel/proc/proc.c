@@ -231,8 +231,8 @@ static struct proc *find_locked(int pid) {
 }
 
 int proc_kill(int pid) {
-  if (pid == 1)
-    return -EPERM;
+  if (initproc && pid == initproc->pid)
+    return -EPERM; /* init must live: it reaps orphans */
   struct proc *p = find_locked(pid);
   if (p == 0)
     return -ESRCH;
@@ -246,8 +246,8 @@ int proc_kill(int pid) {
 }
 
 int proc_suspend(int pid) {
-  if (pid == 1)
-    return -EPERM;
+  if (initproc && pid == initproc->pid)
+    return -EPERM; /* init must live: it reaps orphans */
   struct proc *p = find_locked(pid);
   if (p == 0)
     return -ESRCH;
@@ -268,8 +268,8 @@ int proc_suspend(int pid) {
 }
 
 int proc_resume(int pid) {
-  if (pid == 1)
-    return -EPERM;
+  if (initproc && pid == initproc->pid)
+    return -EPERM; /* init must live: it reaps orphans */
   struct proc *p = find_locked(pid);
   if (p == 0)
     return -ESRCH;

@@ -2,7 +2,7 @@
  * THE system call table. Every system call appears here once, as
  *   SYSCALL(number, name)
  * The kernel includes this file to build its dispatch table (sys/syscall.c)
- * and user/usys.S includes it to generate one user stub per call, so the
+ * and user/lib/usys.S includes it to generate one user stub per call, so the
  * numbers cannot drift apart. Numbers 1-21 are xv6's.
  *
  * To add a system call: add a line here, write `uint64 sys_NAME(void)` in
