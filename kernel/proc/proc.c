@@ -230,12 +230,21 @@ static struct proc *find_locked(int pid) {
   return 0;
 }
 
-int proc_kill(int pid) {
-  if (initproc && pid == initproc->pid)
-    return -EPERM; /* init must live: it reaps orphans */
-  struct proc *p = find_locked(pid);
+/* What kill, suspend and resume act on: the live process pid, returned
+ * locked; or 0 with *err = -EPERM for init (it must live: it reaps
+ * orphans) or -ESRCH when there is no such process. */
+static struct proc *find_target(int pid, int *err) {
+  struct proc *p = (initproc && pid == initproc->pid) ? 0 : find_locked(pid);
   if (p == 0)
-    return -ESRCH;
+    *err = (initproc && pid == initproc->pid) ? -EPERM : -ESRCH;
+  return p;
+}
+
+int proc_kill(int pid) {
+  int err;
+  struct proc *p = find_target(pid, &err);
+  if (p == 0)
+    return err;
   p->killed = 1;
   if (p->state == PROC_BLOCKED || p->state == PROC_SUSPENDED) {
     p->suspended_blocked = 0;
@@ -246,13 +255,12 @@ int proc_kill(int pid) {
 }
 
 int proc_suspend(int pid) {
-  if (initproc && pid == initproc->pid)
-    return -EPERM; /* init must live: it reaps orphans */
-  struct proc *p = find_locked(pid);
+  int err;
+  struct proc *p = find_target(pid, &err);
   if (p == 0)
-    return -ESRCH;
+    return err;
   if (p->state == PROC_READY) {
-    set_state(p, PROC_SUSPENDED); /* its queue entry goes stale */
+    set_state(p, PROC_SUSPENDED); /* set_state takes it off the policy's queue */
   } else if (p->state == PROC_BLOCKED && p->interruptible) {
     p->suspended_blocked = 1;
     set_state(p, PROC_SUSPENDED);
@@ -268,11 +276,10 @@ int proc_suspend(int pid) {
 }
 
 int proc_resume(int pid) {
-  if (initproc && pid == initproc->pid)
-    return -EPERM; /* init must live: it reaps orphans */
-  struct proc *p = find_locked(pid);
+  int err;
+  struct proc *p = find_target(pid, &err);
   if (p == 0)
-    return -ESRCH;
+    return err;
   p->suspend_requested = 0;
   if (p->state == PROC_SUSPENDED)
     set_state(p, p->suspended_blocked ? PROC_BLOCKED : PROC_READY);

@@ -70,6 +70,9 @@ static inline struct proc *myproc(void) {
   return p;
 }
 
+/* The exit status a parent sees for a child killed by kill() or by a fault. */
+#define EXIT_STATUS_KILLED -1
+
 /* --- life cycle (proc.c) --- */
 void proc_init(int trace_states, uint64 quantum_ns);
 /* A new process in state NEW that will begin at start() in the kernel

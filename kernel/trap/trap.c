@@ -8,7 +8,6 @@
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 
-#define FAULT_EXIT_STATUS -1
 #define INIT_OOM_RETRY_NS 10000000UL /* 10 ms */
 
 static void (*irq_handlers[PLIC_MAX_IRQS])(void); /* set at boot, then read-only */
@@ -87,7 +86,7 @@ static int is_page_fault(uint64 cause) {
 
 static void kill_for_fault(struct proc *p, const char *why, uint64 pc, uint64 addr) {
   printf("pid %d (%s): %s pc=0x%lx addr=0x%lx\n", p->pid, p->name, why, pc, addr);
-  task_exit(FAULT_EXIT_STATUS);
+  task_exit(EXIT_STATUS_KILLED);
 }
 
 void user_trap(struct trapframe *tf) {
