@@ -127,7 +127,7 @@ static int route_irq(int irq, void (*handler)(void)) {
 /* Map the devices and start the console on the UART. */
 static void init_devices(void) {
   uart_init(DEVICE_VA(machine.uart_base));
-  console_set_output(uart_putc);
+  printf_set_output(uart_putc);
   console_init();
   console_set_dump_hook(proc_dump);
   plic_init(DEVICE_VA(machine.plic_base));
@@ -238,7 +238,7 @@ void kmain(uint64 hartid, uint64 dtb) {
   write_tp((uint64)&cpus[0]);
   /* OpenSBI leaves stvec at our entry point: catch early faults properly. */
   trap_init_hart();
-  console_set_output(sbi_console_putchar);
+  printf_set_output(sbi_console_putchar);
   lib_set_poweroff(power_off); /* a panic before the device tree is read still stops */
   dtb_parse(dtb, &machine);
   /* The boot hart is cpu 0; the others follow in device-tree order. */

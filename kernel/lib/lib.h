@@ -27,7 +27,7 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
-void console_set_output(void (*putc)(int c));
+void printf_set_output(void (*putc)(int c));
 void console_write_raw(const char *s, int n);
 
 /* Set by panic() to the panicking hart's index + 1: other harts stop at

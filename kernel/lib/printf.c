@@ -16,7 +16,7 @@ static void (*console_putc)(int c);
 static void (*poweroff_hook)(int status);
 static volatile uint print_lock;
 
-void console_set_output(void (*putc)(int c)) { console_putc = putc; }
+void printf_set_output(void (*putc)(int c)) { console_putc = putc; }
 void lib_set_poweroff(void (*poweroff)(int status)) { poweroff_hook = poweroff; }
 
 /* An output buffer that silently drops what does not fit. */
