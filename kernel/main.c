@@ -24,6 +24,7 @@
 #define SELFTEST_LATE_FAULT_TICKS 200 /* two seconds at 100 Hz */
 #define MAX_INIT_ARGS 16
 #define BOGUS_KERNEL_ADDRESS 0xdeadbeef0UL
+#define SELFTEST_MISSED_STATUS 1 /* a checker self-test did not panic */
 
 struct cpu cpus[NCPU];
 int ncpu;
@@ -105,6 +106,9 @@ static void run_boot_selftests(void) {
     power_off(parse_number(boot.selftest + 9));
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  /* Checks of the debug kernel's checkers: they return only if missed. */
+  if (lockcheck_selftest(boot.selftest) || kalloc_selftest(boot.selftest))
+    power_off(SELFTEST_MISSED_STATUS);
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
@@ -236,6 +240,9 @@ void kmain(uint64 hartid, uint64 dtb) {
   init_memory();
   init_devices();
   printf("%s: %d harts, %lu MiB RAM, boot hart %d\n", KERNEL_NAME, ncpu, machine.ram_size / MIB, (int)hartid);
+#ifdef DEBUG
+  printf("debug kernel: lock checker and freed-page poisoning on (docs/locking.md)\n");
+#endif
   parse_bootargs(machine.bootargs);
   timer_init(machine.timebase_hz);
   proc_init(boot.trace, boot.quantum_ms * NS_PER_MS);

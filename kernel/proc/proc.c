@@ -26,6 +26,7 @@ struct proc *initproc;
 static struct spinlock pid_lock; /* guards next_pid */
 static int next_pid = 1;
 static struct spinlock wait_lock;
+static struct spinlock tick_lock; /* guards the clock sleepers' channel (proc_tick) */
 
 static int trace_states;     /* log every state change (boot argument trace=1) */
 static int idle_ticks;       /* keep the timer ticking on idle harts (boot self-test) */
@@ -143,14 +144,20 @@ static int proc_current_id(void) {
   return p ? p->pid : 0;
 }
 
+static int proc_current_slot(void) {
+  struct proc *p = myproc();
+  return p ? p->slot : -1;
+}
+
 static const struct blocker process_blocker = {proc_sleep, proc_wakeup, proc_should_abort,
-                                               proc_current_id};
+                                               proc_current_id, proc_current_slot};
 
 void proc_init(int trace, uint64 quantum) {
   trace_states = trace;
   quantum_ns = quantum;
   spinlock_init(&pid_lock, "pid");
   spinlock_init(&wait_lock, "wait");
+  spinlock_init(&tick_lock, "tick");
   for (int i = 0; i < NPROC; i++) {
     spinlock_init(&table[i].lock, "proc");
     table[i].slot = i;
@@ -269,6 +276,7 @@ void proc_exit(int status) {
   struct proc *p = myproc();
   if (p == initproc)
     panic("init exited with status %d", status);
+  lockcheck_exit(); /* the debug kernel: no sleeplock may outlive its holder */
   /* Leave the address space before freeing it: the kernel half is the same
    * in every page table, so we keep running. p->as is cleared first because
    * as_destroy may sleep (closing the program file), and the scheduler
@@ -420,7 +428,6 @@ void proc_yield(int involuntary) {
   release(&p->lock);
 }
 
-static struct spinlock tick_lock;
 static char tick_channel; /* sleepers on the clock wait here */
 
 void proc_tick(void) {

@@ -10,8 +10,18 @@ static const struct blocker *blocker; /* set once at boot, then read-only */
 
 void sync_set_blocker(const struct blocker *b) { blocker = b; }
 
-void sleep(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 0); }
-void sleep_interruptible(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 1); }
+void sleep(void *chan, struct spinlock *lk) {
+  lockcheck_sleep(lk, 0, LOCKCHECK_FRAME());
+  blocker->sleep(chan, lk, 0);
+}
+
+void sleep_interruptible(void *chan, struct spinlock *lk) {
+  lockcheck_sleep(lk, 1, LOCKCHECK_FRAME());
+  blocker->sleep(chan, lk, 1);
+}
+
+int sync_current_slot(void) { return blocker ? blocker->current_slot() : -1; }
+int sync_current_id(void) { return blocker ? blocker->current_id() : 0; }
 
 void wakeup(void *chan) {
   if (blocker)
@@ -31,19 +41,34 @@ void sleeplock_init(struct sleeplock *lk, const char *name) {
   lk->name = name;
   lk->locked = 0;
   lk->owner = 0;
+  lockcheck_sleeplock_init(lk);
 }
 
 void acquire_sleep(struct sleeplock *lk) {
+  lockcheck_sleeplock_acquire(lk, LOCKCHECK_FRAME(), 1);
   acquire(&lk->lk);
   while (lk->locked)
     sleep(lk, &lk->lk);
   lk->locked = 1;
   lk->owner = blocker->current_id();
+  lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
+  release(&lk->lk);
+}
+
+void acquire_sleep_unused(struct sleeplock *lk) {
+  lockcheck_sleeplock_acquire(lk, LOCKCHECK_FRAME(), 0);
+  acquire(&lk->lk);
+  if (lk->locked)
+    panic("acquire_sleep_unused: %s is held by pid %d", lk->name, lk->owner);
+  lk->locked = 1;
+  lk->owner = blocker->current_id();
+  lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
   release(&lk->lk);
 }
 
 void release_sleep(struct sleeplock *lk) {
   acquire(&lk->lk);
+  lockcheck_sleeplock_release(lk, LOCKCHECK_FRAME());
   lk->locked = 0;
   lk->owner = 0;
   wakeup(lk);
