@@ -73,7 +73,8 @@ def selftest_panic(t, name):
     kernel = built(t, DEBUG_KERNEL)
     with t.boot(cpus=2, kernel=kernel, bootargs="selftest=" + name, timeout=SELFTEST_TIMEOUT) as r:
         r.expect(DEBUG_BANNER, timeout=SELFTEST_TIMEOUT)
-        m = r.expect(r"^panic: (.*)$", timeout=SELFTEST_TIMEOUT, panic_ok=True)
+        # Up to the newline: the rest of the line may not have arrived yet.
+        m = r.expect(r"^panic: ([^\n]*)\n", timeout=SELFTEST_TIMEOUT, panic_ok=True)
         status = r.wait_exit(timeout=SELFTEST_TIMEOUT)
         t.check_equal(status, rivet.PANIC_EXIT_STATUS, "QEMU exit status after the checker's panic")
         return m.group(1), r.console
@@ -143,11 +144,22 @@ def debug_selftest_use_after_free(t):
     """selftest=use_after_free: a write to a freed page panics at the next kalloc, naming the page"""
     line, console = selftest_panic(t, "use_after_free")
     m = re.search(r"(?m)^selftest use_after_free: writing to freed page (0x[0-9a-f]+) at offset "
-                  r"(0x[0-9a-f]+)$", console)
+                  r"(0x[0-9a-f]+)$", console)   # a whole line: the panic came after it
     t.check(m, "no line announcing which freed page the self-test writes to")
     page, offset = m.groups()
     want = (r"^kalloc: page %s was written after it was freed: at offset %s it holds 0x1, not "
             r"the poison 0x5a5a5a5a5a5a5a5a \(freed by code at (0x[0-9a-f]+)\)$" % (page, offset))
+    check_sites(t, line, want, ["kalloc_selftest"])
+
+
+@test("debug_selftest_double_free", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)
+def debug_selftest_double_free(t):
+    """selftest=double_free: freeing a free page panics naming the page and the caller"""
+    line, console = selftest_panic(t, "double_free")
+    m = re.search(r"(?m)^selftest double_free: freeing page (0x[0-9a-f]+) again$", console)
+    t.check(m, "no line announcing which page the self-test frees twice")
+    want = (r"^kfree: freeing a page that is free already: page %s \(called from (0x[0-9a-f]+)\)$"
+            % m.group(1))
     check_sites(t, line, want, ["kalloc_selftest"])
 
 

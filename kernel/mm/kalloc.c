@@ -146,22 +146,29 @@ uint64 kalloc_total_bytes(void) { return pages.range_end - pages.range_start; }
 #define USE_AFTER_FREE_OFFSET 0x320 /* where the self-test writes: past the free-list link */
 
 /* selftest=use_after_free: write into a freed page, then allocate again
- * (the free list is last in, first out, and no other hart runs yet). */
+ * (the free list is last in, first out, and no other hart runs yet).
+ * selftest=double_free: free a page twice. */
 int kalloc_selftest(const char *name) {
-  if (strcmp(name, "use_after_free") != 0)
+  int use_after_free = strcmp(name, "use_after_free") == 0;
+  if (!use_after_free && strcmp(name, "double_free") != 0)
     return 0;
   uint64 *page = kalloc();
   if (page == 0)
-    panic("selftest use_after_free: no memory");
+    panic("selftest %s: no memory", name);
   kfree(page);
-  printf("selftest use_after_free: writing to freed page %p at offset 0x%x\n", page,
-         USE_AFTER_FREE_OFFSET);
-  page[USE_AFTER_FREE_OFFSET / sizeof(uint64)] = 1;
-  kalloc();
+  if (use_after_free) {
+    printf("selftest use_after_free: writing to freed page %p at offset 0x%x\n", page,
+           USE_AFTER_FREE_OFFSET);
+    page[USE_AFTER_FREE_OFFSET / sizeof(uint64)] = 1;
+    kalloc();
+  } else {
+    printf("selftest double_free: freeing page %p again\n", page);
+    kfree(page);
+  }
 #ifdef DEBUG
-  printf("selftest use_after_free: the poison check did not catch it\n");
+  printf("selftest %s: the page checks did not catch it\n", name);
 #else
-  printf("selftest use_after_free: pages are poisoned only by make DEBUG=1\n");
+  printf("selftest %s: pages are checked only by make DEBUG=1\n", name);
 #endif
   return 1;
 }
