@@ -29,13 +29,12 @@ struct lock_class {
   int rank;
   int nest;               /* most locks of the class one holder may hold */
   enum sleep_rule sleep;  /* may a lock of the class be held across sleep? */
-  const char *guards;
 };
 
 #define CLASS_ID(id, name, kind, rank, nest, sleep, guards) LOCK_##id,
 enum lock_class_id { LOCK_TABLE(CLASS_ID) NLOCKCLASS };
 
-#define CLASS_ENTRY(id, name, kind, rank, nest, sleep, guards) {name, kind, rank, nest, sleep, guards},
+#define CLASS_ENTRY(id, name, kind, rank, nest, sleep, guards) {name, kind, rank, nest, sleep},
 static const struct lock_class classes[NLOCKCLASS] = {LOCK_TABLE(CLASS_ENTRY)};
 
 /* The locks one holder (a hart or a process) holds. */
@@ -94,9 +93,12 @@ static const char *kind_name(enum lock_kind kind) { return kind == SPINLOCK ? "s
 
 /* The table's own rules: ranks are distinct and every sleeplock ranks
  * below every spinlock (so rule 1 also forbids sleeplocks under
- * spinlocks, and each holder's record can be checked on its own). */
+ * spinlocks, and each holder's record can be checked on its own); no
+ * spinlock may be held across a sleep (interrupts stay off meanwhile). */
 static void check_table(void) {
-  for (int i = 0; i < NLOCKCLASS; i++)
+  for (int i = 0; i < NLOCKCLASS; i++) {
+    if (classes[i].kind == SPINLOCK && classes[i].sleep != SLEEP_NO)
+      panic("lockcheck: spinlock '%s' cannot be held across a sleep", classes[i].name);
     for (int j = 0; j < NLOCKCLASS; j++) {
       if (i != j && classes[i].rank == classes[j].rank)
         panic("lockcheck: '%s' and '%s' have the same rank", classes[i].name, classes[j].name);
@@ -105,6 +107,7 @@ static void check_table(void) {
         panic("lockcheck: sleeplock '%s' ranks above spinlock '%s'", classes[i].name,
               classes[j].name);
     }
+  }
 }
 
 static const struct lock_class *class_named(const char *name, enum lock_kind kind) {
@@ -195,21 +198,24 @@ static void check_order(const struct holder_record *r, const struct lock_debug *
         name, c->rank, here.pc[0], held->name, held->rank, held_site->pc[0]);
 }
 
-/* The first class with a lock in r other than `except` (which may be 0),
- * or -1. */
-static int any_held(const struct holder_record *r, const struct lock_class *except) {
+/* The first class with a lock in r, not counting one lock of class
+ * `except` (which may be 0) and, if only_no_sleep, classes whose locks
+ * may be held across a sleep; or -1. */
+static int any_held(const struct holder_record *r, const struct lock_class *except,
+                    int only_no_sleep) {
   for (int i = 0; i < NLOCKCLASS; i++)
-    if (r->count[i] > (&classes[i] == except ? 1 : 0))
+    if (r->count[i] > (&classes[i] == except ? 1 : 0) &&
+        !(only_no_sleep && classes[i].sleep == SLEEP_OK))
       return i;
   return -1;
 }
 
-/* Rule 3: about to block (what) at fp: no spinlock but `except` held on
- * this hart. */
+/* Rule 3: about to block (what) at fp: this hart holds no lock that may
+ * not be held across a sleep, but the one of class `except`. */
 static void check_may_block(const char *what, const char *lock_name, const struct lock_class *except,
                             uint64 fp) {
   const struct holder_record *r = this_hart();
-  int i = any_held(r, except);
+  int i = any_held(r, except, 1);
   if (i < 0)
     return;
   struct lock_site here;
@@ -308,7 +314,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
   /* Rule 3: suspend() may stop an interruptible sleeper indefinitely; it
    * must not hold up others waiting for its sleeplocks. */
   const struct holder_record *r = this_process();
-  int i = any_held(r, 0);
+  int i = any_held(r, 0, 0);
   if (i < 0)
     return;
   struct lock_site here;
@@ -323,7 +329,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
 
 void lockcheck_exit(void) {
   const struct holder_record *r = this_process();
-  int i = any_held(r, 0);
+  int i = any_held(r, 0, 0);
   if (i >= 0)
     panic("lockcheck: pid %d exits holding sleeplock '%s' taken at 0x%lx", sync_current_id(),
           classes[i].name, r->last[i]->site.pc[0]);
