@@ -3,6 +3,8 @@
 K := kernel
 U := user
 
+.DEFAULT_GOAL := all   # `make`: the kernel and fs.img
+
 CPUS ?= 3
 MEM ?= 128M
 FSSIZE ?= 65536          # file-system image size in 1 KiB blocks
@@ -34,7 +36,8 @@ LDFLAGS := -z max-page-size=4096
 
 # The kernel never uses floating point, so the FP registers always hold the
 # user's values (saved lazily, kernel/arch/fpu.S); user programs may use it.
-$(K)/%.o: ARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64
+KARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64
+$(K)/%.o: ARCHFLAGS := $(KARCHFLAGS)
 $(U)/%.o: ARCHFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
@@ -56,6 +59,33 @@ $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 %.o: %.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ARCHFLAGS) $(CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+# --- the debug kernel: build/debug/kernel/kernel ------------------------------
+# The same sources compiled with -DDEBUG into a tree of their own, so the two
+# kernels never share an object: the lock checker (kernel/sync/lockcheck.c)
+# and page poisoning (kernel/mm/kalloc.c) are in it, and in the normal kernel
+# not one instruction of them is. `make DEBUG=1 ...` uses it for qemu, run,
+# test and bench; the user programs and fs.img are the same for both.
+DEBUG_DIR := build/debug
+DKOBJS := $(addprefix $(DEBUG_DIR)/,$(KOBJS))
+DEBUG_KERNEL := $(DEBUG_DIR)/$(K)/kernel
+
+$(DEBUG_KERNEL): $(DKOBJS) $(K)/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(DKOBJS)
+	$(Q)$(OBJDUMP) -S $@ > $(DEBUG_DIR)/$(K)/kernel.asm
+
+$(DEBUG_DIR)/%.o: %.c
+	@echo "  CC      $< (debug)"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KARCHFLAGS) $(CFLAGS) -DDEBUG -c -o $@ $<
+$(DEBUG_DIR)/%.o: %.S
+	@echo "  AS      $< (debug)"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KARCHFLAGS) $(CFLAGS) -DDEBUG -D__ASSEMBLER__ -c -o $@ $<
+
+# The kernel that qemu, run, test and bench boot.
+KERNEL := $(if $(filter 1,$(DEBUG)),$(DEBUG_KERNEL),$(K)/kernel)
 
 # --- user programs: user/NAME.c -> user/_NAME -------------------------------
 # The xv6 way works: add $U/_foo to UPROGS. By default every user/*.c is a program.
@@ -83,7 +113,7 @@ fs.img: mkfs/mkfs mkfs/fsck README.md $(sort $(UPROGS))
 	$(Q)mkfs/mkfs $@ $(strip $(FSSIZE)) README.md $(sort $(UPROGS))
 
 # --- running -----------------------------------------------------------------
-QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(K)/kernel -m $(MEM) -smp $(CPUS)
+QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(KERNEL) -m $(MEM) -smp $(CPUS)
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
@@ -91,36 +121,36 @@ QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
 comma := ,
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 
-all: $(K)/kernel fs.img
+all: $(KERNEL) fs.img
 
-qemu: $(K)/kernel fs.img
+qemu: $(KERNEL) fs.img
 	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
 	$(QEMU) $(QEMUOPTS) -nographic
 
 .gdbinit: scripts/gdbinit.tmpl
 	sed "s/:1234/:$(GDBPORT)/" < $< > $@
 
-qemu-gdb: $(K)/kernel fs.img .gdbinit
+qemu-gdb: $(KERNEL) fs.img .gdbinit
 	@echo "*** now run 'gdb-multiarch -x .gdbinit' in another window (port $(GDBPORT))"
 	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
 
-run: $(K)/kernel fs.img
-	scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- $(CMD)
+run: $(KERNEL) fs.img
+	RIVET_KERNEL=$(KERNEL) scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- $(CMD)
 
 test: all
-	CPUS=$(CPUS) $(PYTHON) tests/run.py $(T)
+	CPUS=$(CPUS) RIVET_KERNEL=$(KERNEL) $(PYTHON) tests/run.py $(T)
 
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
 bench: all
-	scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
+	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
 clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
-	rm -rf tests/logs results.json bench.json
+	rm -rf tests/logs results.json bench.json build
 
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
@@ -132,7 +162,9 @@ help:
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
 .PHONY: all qemu qemu-gdb run test grade bench clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
+-include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

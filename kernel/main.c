@@ -24,6 +24,7 @@
 #define SELFTEST_LATE_FAULT_TICKS 200 /* cpu 0's ticks: two seconds at 100 Hz while it is busy */
 #define MAX_INIT_ARGS 16
 #define BOGUS_KERNEL_ADDRESS 0xdeadbeef0UL
+#define SELFTEST_MISSED_STATUS 1 /* a checker self-test did not panic */
 
 struct cpu cpus[NCPU];
 int ncpu;
@@ -111,6 +112,9 @@ static void run_boot_selftests(void) {
     printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c]\n", -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c');
     power_off(0);
   }
+  /* Checks of the debug kernel's checkers: they return only if missed. */
+  if (lockcheck_selftest(boot.selftest) || kalloc_selftest(boot.selftest))
+    power_off(SELFTEST_MISSED_STATUS);
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
@@ -252,6 +256,9 @@ void kmain(uint64 hartid, uint64 dtb) {
   init_memory();
   init_devices();
   printf("%s: %d harts, %lu MiB RAM, boot hart %d\n", KERNEL_NAME, ncpu, machine.ram_size / MIB, (int)hartid);
+#ifdef DEBUG
+  printf("debug kernel: lock checker and freed-page poisoning on (docs/locking.md)\n");
+#endif
   parse_bootargs(machine.bootargs);
   timer_init(machine.timebase_hz);
   proc_init(boot.trace, boot.quantum_ms * NS_PER_MS);

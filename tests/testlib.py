@@ -417,8 +417,9 @@ def build(quiet=False):
     if not os.path.exists(os.path.join(ROOT, "Makefile")):
         return os.path.exists(rivet.kernel_path())
     out = None if not quiet else subprocess.DEVNULL
-    if subprocess.call(["make", "-s", "kernel/kernel", "fs.img"], cwd=ROOT,
+    kernel = rivet.kernel_make_target()   # RIVET_KERNEL: e.g. the debug kernel
+    if subprocess.call(["make", "-s", kernel, "fs.img"], cwd=ROOT,
                        stdout=out, stderr=out) == 0:
         return True
-    return subprocess.call(["make", "-s", "kernel/kernel"], cwd=ROOT,
+    return subprocess.call(["make", "-s", kernel], cwd=ROOT,
                            stdout=out, stderr=out) == 0

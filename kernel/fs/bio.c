@@ -154,8 +154,8 @@ static int claim_run(uint dev, uint blockno, int n, struct buf **bufs) {
     b->refcnt = 1;
     // The one exception to "no sleeplock under a spinlock": nobody held
     // this buffer, and bcache.lock keeps everyone else from finding it,
-    // so its lock is free and acquire_sleep cannot sleep.
-    acquire_sleep(&b->lock);
+    // so its lock is free and taking it cannot sleep.
+    acquire_sleep_unused(&b->lock);
     bufs[k++] = b;
   }
   return k;

@@ -50,6 +50,9 @@ void *kalloc(void);            /* one zeroed page, or 0 when memory is out */
 void kfree(void *page);
 uint64 kalloc_free_bytes(void);
 uint64 kalloc_total_bytes(void);
+/* Boot self-tests selftest=use_after_free and double_free (the debug
+ * kernel must panic); 0 if name is neither. */
+int kalloc_selftest(const char *name);
 
 /* --- kernel page table (kvm.c) --- */
 #define MAX_DEVICE_WINDOWS 16

@@ -156,6 +156,7 @@ void proc_exit(int status) {
   struct proc *p = myproc();
   if (p == initproc)
     panic("init exited with status %d", status);
+  lockcheck_exit(); /* the debug kernel: no sleeplock may outlive its holder */
   /* Leave the address space before freeing it: the kernel half is the same
    * in every page table, so we keep running. p->as is cleared first because
    * as_destroy may sleep (closing the program file), and the scheduler
