@@ -2,8 +2,11 @@
  * proctest: in-guest tests of processes: fork, exit, wait, kill, suspend,
  * resume, the process table, the scheduler and system-call argument checks.
  *
- *   proctest TOKEN            run every subtest
+ *   proctest TOKEN            run every subtest but the timing ones
  *   proctest TOKEN SUBTEST    run one subtest (names in the table at the end)
+ *
+ * The timing subtests (wake, sleep) run only when named: they need guest
+ * time that a busy host cannot stretch (QEMU's -icount).
  *
  * The host test (tests/test_proc.py) passes a random TOKEN. When every check
  * passes the last line is "proctest: PASS TOKEN"; the first failed check
@@ -1151,13 +1154,120 @@ test_badptr(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* wake: a new process on an idle machine starts at once               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Timing subtests (wake, sleep) measure guest time closely, so they run
+ * only when named: tests/test_proc.py boots them under -icount, where
+ * guest time counts instructions and a busy host cannot stretch it.
+ */
+#define NS_PER_US 1000UL
+#define NS_PER_TICK (MS_PER_TICK * NS_PER_MS)
+#define WAKE_TRIES 5
+/* "Within a tick", and a little for the wakeup itself. (Under -icount QEMU
+ * switches harts only when the running one reaches a timer deadline, so
+ * even a prompt wakeup shows up to a tick later there.) */
+#define WAKE_MAX_NS (NS_PER_TICK + NS_PER_TICK / 10)
+#define WAKE_BUSY_NS (2 * NS_PER_TICK) /* the parent keeps its hart this long */
+
+/* What the child of test_wake reports. */
+struct wake_report {
+  uint64 start_ns; /* its first act: read the clock */
+  int hart;        /* where it ran */
+};
+
+static int wake_fds[2];
+
+static void
+spin_until_ns(uint64 deadline_ns)
+{
+  while (uptime_ns() < deadline_ns)
+    ;
+}
+
+static int
+current_hart(void)
+{
+  struct procinfo info;
+  get_info(getpid(), &info);
+  return info.hart;
+}
+
+static void
+report_start(int unused)
+{
+  struct wake_report r;
+  r.start_ns = uptime_ns();
+  r.hart = current_hart();
+  CHECK(write(wake_fds[1], &r, sizeof r) == sizeof r, "wake", "write: %s", strerror(errno));
+}
+
+/*
+ * The parent forks while every other hart idles, then keeps its own hart
+ * busy (spinning, no system call that could block) for two ticks. The
+ * child must start on another hart, within a tick: that needs making it
+ * READY to wake an idle hart (idle harts take no timer ticks). Without that
+ * wakeup the child waits until the parent's hart is free, two ticks later.
+ */
+static void
+test_wake(void)
+{
+  int ncpu = cpu_count();
+  CHECK(ncpu >= 2, "wake", "needs 2 or more harts, have %d", ncpu);
+  make_pipe(wake_fds);
+  for (int i = 0; i < WAKE_TRIES; i++) {
+    sleep(1); /* everyone else blocked: the other harts go idle */
+    int parent_hart = current_hart();
+    uint64 forked = uptime_ns();
+    int pid = spawn(report_start, 0);
+    spin_until_ns(forked + WAKE_BUSY_NS);
+    struct wake_report r;
+    CHECK(read(wake_fds[0], &r, sizeof r) == sizeof r, "wake", "read: %s", strerror(errno));
+    reap(pid, 0, "wake");
+    uint64 delay = r.start_ns - forked;
+    CHECK(delay <= WAKE_MAX_NS && r.hart != parent_hart, "wake",
+          "try %d: the child started %lu us after fork() on hart %d, want at most %lu us on"
+          " another hart than the busy parent's (hart %d; %d harts were idle)",
+          i, delay / NS_PER_US, r.hart, WAKE_MAX_NS / NS_PER_US, parent_hart, ncpu - 1);
+  }
+  close_pipe(wake_fds);
+}
+
+/* ------------------------------------------------------------------ */
+/* sleep: sleep(n) lasts n ticks, give or take one tick                 */
+/* ------------------------------------------------------------------ */
+
+static const int sleep_ticks[] = {1, 7, 50};
+#define N_SLEEP_TICKS ((int)(sizeof sleep_ticks / sizeof sleep_ticks[0]))
+/* A sleeper wakes at the first clock tick after its deadline, and then
+ * needs a moment to run: a tick and a tenth at most. */
+#define SLEEP_LATE_NS (NS_PER_TICK + NS_PER_TICK / 10)
+
+static void
+test_sleep(void)
+{
+  for (int i = 0; i < N_SLEEP_TICKS; i++) {
+    uint64 want = sleep_ticks[i] * NS_PER_TICK;
+    uint64 start = uptime_ns();
+    CHECK(sleep(sleep_ticks[i]) == 0, "sleep", "sleep(%d): %s", sleep_ticks[i], strerror(errno));
+    uint64 took = uptime_ns() - start;
+    CHECK(took >= want && took <= want + SLEEP_LATE_NS, "sleep",
+          "sleep(%d) took %lu us, want %lu to %lu us", sleep_ticks[i], took / NS_PER_US,
+          want / NS_PER_US, (want + SLEEP_LATE_NS) / NS_PER_US);
+  }
+}
+
+/* ------------------------------------------------------------------ */
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
 struct subtest {
   const char *name;
   void (*run)(void);
+  int on_request; /* ON_REQUEST: runs only when named (timing subtests) */
 };
+#define ON_REQUEST 1
 
 static const struct subtest subtests[] = {
   {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
@@ -1165,6 +1275,7 @@ static const struct subtest subtests[] = {
   {"fair", test_fair},       {"preempt", test_preempt},   {"forkfull", test_forkfull},
   {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
   {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
+  {"wake", test_wake, ON_REQUEST}, {"sleep", test_sleep, ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
@@ -1241,7 +1352,8 @@ main(int argc, char **argv)
     run_subtest(only);
   } else {
     for (int i = 0; i < N_SUBTESTS; i++)
-      run_subtest(&subtests[i]);
+      if (!subtests[i].on_request)
+        run_subtest(&subtests[i]);
   }
   check_memory_back(start, "all subtests");
   printf("proctest: PASS %s\n", argv[1]);
