@@ -719,6 +719,7 @@ test_getprocs(void)
 #define FAIR_CHILDREN 4
 #define FAIR_SPIN_MS 2000
 #define FAIR_TOLERANCE_PERCENT 10
+#define FAIR_MIN_BUSY_PERCENT 90 /* of FAIR_SPIN_MS: the parent only forks and waits */
 
 static uint64 spin_deadline_ms;
 
@@ -743,10 +744,12 @@ test_fair(void)
   make_pipe(done_fds);
   int pids[FAIR_CHILDREN];
   /* All children stop at the same moment, so each had the same chance. */
+  uint64 start_ns = uptime_ns();
   spin_deadline_ms = now_ms() + FAIR_SPIN_MS;
   for (int i = 0; i < FAIR_CHILDREN; i++)
     pids[i] = spawn(spin_then_wait, 0);
   wait_for_done(FAIR_CHILDREN);
+  uint64 elapsed_us = (uptime_ns() - start_ns) / 1000;
 
   /* Read their CPU times while they are still alive (waiting at the gate). */
   uint64 runtime[FAIR_CHILDREN], total = 0;
@@ -760,6 +763,16 @@ test_fair(void)
   for (int i = 0; i < FAIR_CHILDREN; i++)
     reap(pids[i], 0, "fair");
 
+  /* The children had the one hart to themselves (we waited in read) from
+   * their fork to the deadline: their CPU times must add up to about that,
+   * and cannot add up to more than the time that passed. Without this a
+   * clock that charged nothing would look perfectly fair. */
+  uint64 spun_us = FAIR_SPIN_MS * 1000UL;
+  CHECK(total * 100 >= spun_us * FAIR_MIN_BUSY_PERCENT && total <= elapsed_us, "fair",
+        "children's CPU times add up to %lu us, want %lu to %lu us (at least %d%% of the"
+        " %d ms they spun, at most the time that passed)",
+        total, spun_us * FAIR_MIN_BUSY_PERCENT / 100, elapsed_us, FAIR_MIN_BUSY_PERCENT,
+        FAIR_SPIN_MS);
   uint64 mean = total / FAIR_CHILDREN;
   for (int i = 0; i < FAIR_CHILDREN; i++) {
     uint64 diff = runtime[i] > mean ? runtime[i] - mean : mean - runtime[i];
@@ -987,6 +1000,7 @@ test_harts(void)
 
 #define CSW_SLEEPS 5
 #define CSW_SPIN_MS 100
+#define CSW_MIN_BUSY_PERCENT 50 /* of CSW_SPIN_MS: it shares a hart at most now and then */
 
 static void
 sleep_then_wait(int unused)
@@ -1014,6 +1028,10 @@ test_csw(void)
   get_info(spinner, &info);
   /* 100 ms of spinning is several 10 ms quanta: the timer must preempt it. */
   CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d ms of spinning", CSW_SPIN_MS);
+  /* ... and its CPU time is counted (it has a hart of its own most of the time). */
+  CHECK(info.runtime_us * 100 >= CSW_SPIN_MS * 1000UL * CSW_MIN_BUSY_PERCENT, "csw",
+        "spinner: runtime %lu us after %d ms of spinning, want at least %d us", info.runtime_us,
+        CSW_SPIN_MS, CSW_SPIN_MS * 1000 * CSW_MIN_BUSY_PERCENT / 100);
 
   gate_release(&shared_gate, 2);
   reap(sleeper, 0, "csw");
