@@ -1225,8 +1225,9 @@ report_start(int unused)
  * The parent forks while every other hart idles, then keeps its own hart
  * busy (spinning, no system call that could block) for two ticks. The
  * child must start on another hart, within a tick: that needs making it
- * READY to wake an idle hart (idle harts take no timer ticks). Without that
- * wakeup the child waits until the parent's hart is free, two ticks later.
+ * READY to wake an idle hart (idle harts stop their timers). Without that
+ * wakeup the child waits for the parent's hart: until the parent's quantum
+ * ends or it blocks, and then it runs on the parent's hart.
  */
 static void
 test_wake(void)
