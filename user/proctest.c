@@ -1010,14 +1010,22 @@ sleep_then_wait(int unused)
   report_done_and_wait();
 }
 
+/* Spins CSW_SPIN_MS from its own start (not to a deadline set before the
+ * fork: on a loaded host a child can start late and would spin less). */
+static void
+spin_csw_then_wait(int unused)
+{
+  spin_until(now_ms() + CSW_SPIN_MS);
+  report_done_and_wait();
+}
+
 static void
 test_csw(void)
 {
   gate_open(&shared_gate);
   make_pipe(done_fds);
-  spin_deadline_ms = now_ms() + CSW_SPIN_MS;
   int sleeper = spawn(sleep_then_wait, 0);
-  int spinner = spawn(spin_then_wait, 0);
+  int spinner = spawn(spin_csw_then_wait, 0);
   wait_for_done(2);
 
   struct procinfo info;
