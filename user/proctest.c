@@ -1000,6 +1000,7 @@ test_harts(void)
 
 #define CSW_SLEEPS 5
 #define CSW_SPIN_MS 100
+#define CSW_MAX_SPIN_MS 3000
 #define CSW_MIN_BUSY_PERCENT 50 /* of CSW_SPIN_MS: it shares a hart at most now and then */
 
 static void
@@ -1010,12 +1011,22 @@ sleep_then_wait(int unused)
   report_done_and_wait();
 }
 
-/* Spins CSW_SPIN_MS from its own start (not to a deadline set before the
- * fork: on a loaded host a child can start late and would spin less). */
+/*
+ * Spins CSW_SPIN_MS from its own start (not to a deadline set before the
+ * fork: on a loaded host a child can start late and would spin less), and
+ * then on until it has been preempted once, for at most CSW_MAX_SPIN_MS:
+ * on a loaded host the timer interrupts can come late (seen: none in
+ * 100 ms), but a kernel that preempts never fails to, however long.
+ */
 static void
 spin_csw_then_wait(int unused)
 {
-  spin_until(now_ms() + CSW_SPIN_MS);
+  uint64 start = now_ms();
+  spin_until(start + CSW_SPIN_MS);
+  struct procinfo me;
+  get_info(getpid(), &me);
+  while (me.nivcsw == 0 && now_ms() < start + CSW_MAX_SPIN_MS)
+    get_info(getpid(), &me);
   report_done_and_wait();
 }
 
@@ -1035,7 +1046,8 @@ test_csw(void)
         CSW_SLEEPS);
   get_info(spinner, &info);
   /* 100 ms of spinning is several 10 ms quanta: the timer must preempt it. */
-  CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d ms of spinning", CSW_SPIN_MS);
+  CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d to %d ms of spinning, want 1 or more",
+        CSW_SPIN_MS, CSW_MAX_SPIN_MS);
   /* ... and its CPU time is counted (it has a hart of its own most of the time). */
   CHECK(info.runtime_us * 100 >= CSW_SPIN_MS * 1000UL * CSW_MIN_BUSY_PERCENT, "csw",
         "spinner: runtime %lu us after %d ms of spinning, want at least %d us", info.runtime_us,
