@@ -1021,6 +1021,140 @@ test_inodes(void)
   }
 }
 
+// Newly allocated blocks read as zeroes wherever a file was never written,
+// even when every free block last held another file's data: fill the disk
+// with non-zero bytes, delete those files, then write new files sparsely
+// (holes in the direct, singly- and doubly-indirect ranges) and in pieces
+// of blocks. A stale byte would show one user's deleted data to another.
+// Only when asked for by name (it fills the disk): tests/test_fs_limits.py
+// runs it on a small image.
+#define STALE_BYTE 0xA5
+#define STALE_FILES 8              // more files if one reaches MAXFILE first
+#define MARK_BYTES 8               // bytes written into each new block
+#define PARTIAL_BLOCKS (NDIRECT + NINDIRECT + 16) // reaches the doubly-indirect range
+
+// Blocks of the sparse file that get one mark each; every other block is a hole.
+static const uint sparse_blocks[] = {
+  2,                                // direct
+  NDIRECT + 7,                      // singly indirect
+  NDIRECT + NINDIRECT + NINDIRECT + 3, // doubly indirect, second inner block
+};
+#define N_SPARSE_BLOCKS ((int)(sizeof(sparse_blocks) / sizeof(sparse_blocks[0])))
+
+// Where in block b the marks go: a different place in every block.
+static uint
+mark_offset(uint b)
+{
+  return b * BSIZE + (b * 37) % (BSIZE - MARK_BYTES);
+}
+
+// Fill the disk with STALE_BYTE files, then delete them. 1 if it filled.
+static int
+fill_with_stale_data(void)
+{
+  char name[16];
+  int nfiles = 0, full = 0;
+  memset(iobuf, STALE_BYTE, FILL_CHUNK_BYTES);
+  while (!full && nfiles < STALE_FILES) {
+    name_with_number(name, "stale", nfiles++);
+    int fd = open(name, O_CREATE | O_WRONLY);
+    if (!ok("zeroed: create stale file", fd))
+      break;
+    int n;
+    while ((n = write(fd, iobuf, FILL_CHUNK_BYTES)) == FILL_CHUNK_BYTES)
+      ;
+    full = n >= 0 || errno == ENOSPC; // a short write or ENOSPC: the disk is full
+    close(fd);
+  }
+  equal("zeroed: disk filled with stale data", full, 1);
+  for (int i = 0; i < nfiles; i++) {
+    name_with_number(name, "stale", i);
+    ok("zeroed: unlink stale file", unlink(name));
+  }
+  return full;
+}
+
+// Writes MARK_BYTES of 'm' at mark_offset(b) for each of the n blocks.
+// Returns how many marks it wrote (n unless a write failed).
+static int
+write_marks(int fd, const uint *blocks, int n)
+{
+  char mark[MARK_BYTES];
+  memset(mark, 'm', MARK_BYTES);
+  for (int i = 0; i < n; i++) {
+    int r = -1;
+    if (lseek(fd, mark_offset(blocks[i]), SEEK_SET) >= 0)
+      r = write(fd, mark, MARK_BYTES);
+    if (r != MARK_BYTES) {
+      printf("fstest: FAIL zeroed: write %d bytes at offset %d (block %d): got %d (%s),"
+             " expected %d\n", MARK_BYTES, mark_offset(blocks[i]), blocks[i], r,
+             r < 0 ? strerror(errno) : "short", MARK_BYTES);
+      failures++;
+      return i;
+    }
+  }
+  return n;
+}
+
+// Reads path whole: every byte must be 'm' inside a mark and 0 elsewhere.
+// blocks[] is in increasing order, so the marks are met in order.
+static void
+check_marks_and_zeroes(const char *check, const char *path, const uint *blocks, int n)
+{
+  int fd = open(path, O_RDONLY);
+  if (!ok(check, fd))
+    return;
+  uint off = 0, wrong = 0, first_wrong = 0;
+  int next = 0; // the first mark that does not end before off
+  int got;
+  while ((got = read(fd, iobuf2, IO_BUFFER_BYTES)) > 0) {
+    for (int i = 0; i < got; i++, off++) {
+      if (next < n && off >= mark_offset(blocks[next]) + MARK_BYTES)
+        next++;
+      char want = next < n && off >= mark_offset(blocks[next]) ? 'm' : 0;
+      if (iobuf2[i] != want && wrong++ == 0)
+        first_wrong = off;
+    }
+  }
+  close(fd);
+  equal("zeroed: last read returns 0 (end of file)", got, 0);
+  equal("zeroed: bytes read (the file size)", off, mark_offset(blocks[n - 1]) + MARK_BYTES);
+  if (wrong > 0) {
+    printf("fstest: FAIL %s: %d bytes are not what was written (0 where nothing was),"
+           " first at offset %d, expected 0 wrong bytes\n", check, wrong, first_wrong);
+    failures++;
+  }
+}
+
+static void
+test_zeroed(void)
+{
+  if (!fill_with_stale_data())
+    return;
+
+  int fd = open("sparse", O_CREATE | O_RDWR);
+  if (ok("zeroed: create sparse", fd)) {
+    int written = write_marks(fd, sparse_blocks, N_SPARSE_BLOCKS);
+    close(fd);
+    if (written > 0) // check what was written, even if a later write failed
+      check_marks_and_zeroes("zeroed: sparse file", "sparse", sparse_blocks, written);
+    ok("zeroed: unlink sparse", unlink("sparse"));
+  }
+
+  static uint partial_blocks[PARTIAL_BLOCKS];
+  for (int b = 0; b < PARTIAL_BLOCKS; b++)
+    partial_blocks[b] = b;
+  fd = open("partial", O_CREATE | O_RDWR);
+  if (ok("zeroed: create partial", fd)) {
+    int written = write_marks(fd, partial_blocks, PARTIAL_BLOCKS);
+    close(fd);
+    if (written > 0)
+      check_marks_and_zeroes("zeroed: partly written blocks", "partial", partial_blocks,
+                             written);
+    ok("zeroed: unlink partial", unlink("partial"));
+  }
+}
+
 struct subtest {
   const char *name;
   void (*run)(void);
@@ -1049,6 +1183,7 @@ static struct subtest subtests[] = {
   {"big", test_big},
   {"full", test_full},
   {"inodes", test_inodes, 1},
+  {"zeroed", test_zeroed, 1},
 };
 
 int

@@ -44,7 +44,10 @@
  * TEST_PROGRAMS: the programs run by default, in this order, and their
  * subtests in the order the programs run them (the subtests[] tables in
  * user/proctest.c, user/exectest.c and user/fstest.c). Keep these lists in
- * step with those tables: -q runs exactly the subtests named here.
+ * step with those tables: -q runs exactly the subtests named here. The
+ * subtests a program runs only when named (proctest wake and sleep, which
+ * need -icount; fstest inodes and zeroed, which need a small disk) are not
+ * listed: the host tests run them on such machines.
  *
  * SLOW marks a subtest that -q skips:
  *   proctest fair  four CPU-bound children spin for 2 s (it only measures
