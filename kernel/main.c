@@ -98,6 +98,14 @@ static void selftest_tick_hook(void) {
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
 }
 
+/* selftest=fault_in_print: the console output faults in the middle of a
+ * printf, with the print lock held; the panic must still report and power
+ * off. Only the first character faults, so the report itself gets out. */
+static void faulting_putc(int c) {
+  console_set_output(uart_putc);
+  *(volatile int *)BOGUS_KERNEL_ADDRESS = c;
+}
+
 static void run_boot_selftests(void) {
   if (boot.selftest == 0)
     return;
@@ -105,6 +113,10 @@ static void run_boot_selftests(void) {
     power_off(parse_number(boot.selftest + 9));
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  if (selftest_is("fault_in_print")) {
+    console_set_output(faulting_putc);
+    printf("selftest: this line faults\n");
+  }
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
