@@ -96,6 +96,11 @@ static void selftest_tick_hook(void) {
   }
   if (selftest_is("fault_late") && c->index == 0 && c->ticks == SELFTEST_LATE_FAULT_TICKS)
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  /* A hart in its scheduler loop runs no process: it must have left every
+   * process's page table, which an exiting process is about to free. */
+  if (selftest_is("exit_window") && c->proc == 0 && !kvm_active())
+    panic("selftest exit_window: hart %d runs no process but is still on a process's page table",
+          c->hartid);
 }
 
 /* selftest=fault_in_print: the console output faults in the middle of a
@@ -120,6 +125,10 @@ static void run_boot_selftests(void) {
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
+  if (selftest_is("exit_window")) {
+    proc_keep_idle_ticks();
+    proc_sleep_in_exit();
+  }
 }
 
 /* Map the devices and start the console on the UART. */

@@ -5,7 +5,11 @@ fix.
                         could not deliver (fstest pipefault)
   fault_in_print_panic  a hart that faults while holding the print lock still
                         prints its panic report and powers off with status 101
+  exit_window           no hart stays on the page table of a process that
+                        exits (selftest=exit_window)
 """
+
+import re
 
 import rivet
 from testlib import NEEDS_FS, test
@@ -30,3 +34,19 @@ def fault_in_print_panic(t):
                    "(the panic waits for the print lock its own hart holds?)" % WAIT)
         status = r.wait_exit(timeout=10)
         t.check_equal(status, rivet.PANIC_EXIT_STATUS, "QEMU exit status after a fault in printf")
+
+
+@test("exit_window", groups=[NEEDS_FS, "proc"], timeout=90)
+def exit_window(t):
+    """selftest=exit_window: exit gives up its hart after leaving its memory; no hart stays on that page table"""
+    # Each exiting process sleeps a tick right after it has left its
+    # address space; every idle tick checks that its hart is on the kernel
+    # page table, and panics if it was left on the one about to be freed.
+    for cpus in (1, 3):
+        res = t.osrun("true; echo a | cat; true; echo done", cpus=cpus, timeout=40,
+                      bootargs="selftest=exit_window")
+        panic = re.search(r"(?m)^panic: .*$", res.console)
+        t.check(res.reason == "ok", "on %d harts: expected the commands to finish, got %s (%s)"
+                % (cpus, res.reason, panic.group(0) if panic else res.message))
+        t.check_equal(res.stdout, "a\ndone\n", "output on %d harts" % cpus)
+        t.check_equal(res.status, 0, "exit status on %d harts" % cpus)

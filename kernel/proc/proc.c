@@ -29,7 +29,9 @@ static struct spinlock wait_lock;
 
 static int trace_states;     /* log every state change (boot argument trace=1) */
 static int idle_ticks;       /* keep the timer ticking on idle harts (boot self-test) */
+static int sleep_in_exit;    /* exit gives up the hart after leaving its memory (boot self-test) */
 #define IO_WAIT_POLL_NS 5000 /* idle timer while a device request is in flight */
+#define EXIT_SLEEP_NS 10000000 /* selftest=exit_window: one tick */
 static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
 static uint64 quantum_ns;    /* longest run before preemption */
 static volatile uint64 idle_mask; /* bit i set: cpu i waits in wfi; updated atomically */
@@ -270,14 +272,19 @@ void proc_exit(int status) {
   if (p == initproc)
     panic("init exited with status %d", status);
   /* Leave the address space before freeing it: the kernel half is the same
-   * in every page table, so we keep running. p->as is cleared first because
+   * in every page table, so we keep running. p->as is cleared because
    * as_destroy may sleep (closing the program file), and the scheduler
-   * reloads p->as whenever p runs again. */
+   * reloads p->as whenever p runs again. The switch to the kernel table
+   * comes first, under p->lock (so no tick can preempt in between): once
+   * p->as is 0, run() no longer moves a hart off p's table, so no hart may
+   * still be on it then. */
   acquire(&p->lock);
   struct addrspace *as = p->as;
+  kvm_enable();
   p->as = 0;
   release(&p->lock);
-  kvm_enable();
+  if (sleep_in_exit)
+    proc_sleep_until(clock_ns() + EXIT_SLEEP_NS);
   as_destroy(as);
 
   acquire(&wait_lock);
@@ -451,6 +458,11 @@ void proc_sleep_until(uint64 deadline_ns) {
 
 void proc_keep_idle_ticks(void) { idle_ticks = 1; }
 
+/* selftest=exit_window: proc_exit gives up its hart (as a timer tick could
+ * make it do) just after it has left its address space, so that hart's
+ * idle ticks can check it did not stay on the table about to be freed. */
+void proc_sleep_in_exit(void) { sleep_in_exit = 1; }
+
 /* An idle hart needs no timer, except hart 0 while processes sleep on the
  * clock. With no timer, an idle machine costs the host nothing. */
 static int needs_idle_ticks(struct cpu *c) {
@@ -502,7 +514,9 @@ static void run(struct cpu *c, struct proc *p) {
   p->runtime_ns += clock_ns() - p->run_start_ns;
   c->proc = 0;
   /* Leave p's page table while p->lock still keeps p from running (and
-   * exiting, which frees that table) on another hart. */
+   * exiting, which frees that table) on another hart. With p->as == 0 this
+   * hart is already on the kernel table: exec and exit switch tables
+   * before they unpublish one, under p->lock. */
   if (p->as)
     kvm_enable();
 }
