@@ -7,11 +7,17 @@ fix.
                         prints its panic report and powers off with status 101
   exit_window           no hart stays on the page table of a process that
                         exits (selftest=exit_window)
+  ctrl_p_listing        Ctrl-P lists processes with their parents (proc_dump
+                        reads p->parent without wait_lock, on purpose); the
+                        wait_lock rule itself is checked by parent_pid() in
+                        the kernel, which proc_getprocs, proc_orphan and
+                        user_ps exercise
 """
 
 import re
 
 import rivet
+from oscheck import shell_boot
 from testlib import NEEDS_FS, test
 
 WAIT = 15  # seconds for any single console line
@@ -50,3 +56,26 @@ def exit_window(t):
                 % (cpus, res.reason, panic.group(0) if panic else res.message))
         t.check_equal(res.stdout, "a\ndone\n", "output on %d harts" % cpus)
         t.check_equal(res.status, 0, "exit status on %d harts" % cpus)
+
+
+@test("ctrl_p_listing", groups=[NEEDS_FS, "proc"], timeout=60)
+def ctrl_p_listing(t):
+    """Ctrl-P lists every process and its parent: init (ppid 0), the shell (ppid 1), the shell's job"""
+    with shell_boot(t) as r:
+        out = r.run("sleep 30 &", timeout=10)
+        job = re.match(r"\[(\d+)\]", out)
+        t.check(job, "expected '[PID]' after 'sleep 30 &', got %r" % out)
+        r.send("\x10")
+        r.expect(r"^  PID  PPID STATE +HART NAME$", timeout=WAIT)
+        start = r.cursor
+        r.wait_quiet(0.5, timeout=5)
+        rows = re.findall(r"^ *(\d+) +(\d+) +\w+ +-?\d+ (\S+)$", r.console[start:], re.M)
+        ppid = {int(pid): int(pp) for pid, pp, _ in rows}
+        names = {int(pid): name for pid, _, name in rows}
+        t.check(names.get(1) == "init" and ppid[1] == 0,
+                "expected a row '1 0 ... init' in the Ctrl-P listing, got rows %r" % rows)
+        shells = [pid for pid in ppid if names[pid] == "sh" and ppid[pid] == 1]
+        t.check(len(shells) == 1, "expected one sh with PPID 1 in the Ctrl-P listing, got rows %r"
+                % rows)
+        t.check_equal(ppid.get(int(job.group(1))), shells[0],
+                      "PPID of the background job in the Ctrl-P listing (the shell's pid)")

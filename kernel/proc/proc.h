@@ -31,7 +31,8 @@ struct proc {
   int exit_status;         /* for the parent's wait */
   int pid;
 
-  /* Guarded by wait_lock. */
+  /* Guarded by wait_lock (read it with parent_pid() in proc.c; only the
+   * lock-free Ctrl-P listing, proc_dump, reads it without the lock). */
   struct proc *parent;
 
   /* Private to the process itself (or its creator before it first runs). */
