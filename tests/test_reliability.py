@@ -93,7 +93,8 @@ def paste_text():
     """PASTE_LINES lines of PASTE_LINE_BYTES bytes, each line different."""
     lines = []
     for i in range(PASTE_LINES):
-        words = ["L%04d" % i] + ["w%d" % ((i * 7 + k) % 1000) for k in range(1, PASTE_WORDS_PER_LINE)]
+        words = ["L%04d" % i]
+        words += ["w%d" % ((i * 7 + k) % 1000) for k in range(1, PASTE_WORDS_PER_LINE)]
         line = " ".join(words)
         line += "x" * (PASTE_LINE_BYTES - 1 - len(line))
         lines.append(line + "\n")

@@ -31,7 +31,7 @@ static int trace_states;     /* log every state change (boot argument trace=1) *
 static int idle_ticks;       /* keep the timer ticking on idle harts (boot self-test) */
 static int sleep_in_exit;    /* exit gives up the hart after leaving its memory (boot self-test) */
 #define IO_WAIT_POLL_NS 5000 /* idle timer while a device request is in flight */
-#define EXIT_SLEEP_NS 10000000 /* selftest=exit_window: one tick */
+#define EXIT_SLEEP_NS (1000000000UL / TICK_HZ) /* selftest=exit_window: one tick */
 static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
 static uint64 quantum_ns;    /* longest run before preemption */
 static volatile uint64 idle_mask; /* bit i set: cpu i waits in wfi; updated atomically */
