@@ -280,12 +280,15 @@ static int do_exec(const char *path, struct arg_source *src) {
     as_destroy(as);
     return argc;
   }
-  /* Commit: from here on the old program is gone. */
-  acquire(&p->lock); /* procinfo reads p->as under this lock */
+  /* Commit: from here on the old program is gone. Switch to the new table
+   * before the old one is unpublished, under p->lock (procinfo reads p->as
+   * under it too): then no hart can be left on the table as_destroy frees,
+   * whenever a tick preempts us (see run() in proc.c). */
+  acquire(&p->lock);
   struct addrspace *old = p->as;
+  as_activate(as);
   p->as = as;
   release(&p->lock);
-  as_activate(as);
   as_destroy(old);
   memset(&p->tf, 0, sizeof p->tf);
   p->fp_used = 0; /* the new program starts with the FPU off */
