@@ -69,7 +69,7 @@ def ctrl_p_listing(t):
         job = re.match(r"\[(\d+)\]", out)
         t.check(job, "expected '[PID]' after 'sleep 30 &', got %r" % out)
         r.send("\x10")
-        r.expect(r"^  PID  PPID STATE +HART NAME$", timeout=WAIT)
+        r.expect(r"^  PID  PPID STATE +CPU NAME$", timeout=WAIT)
         start = r.cursor
         r.wait_quiet(0.5, timeout=5)
         rows = re.findall(r"^ *(\d+) +(\d+) +\w+ +-?\d+ (\S+)$", r.console[start:], re.M)

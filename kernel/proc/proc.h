@@ -33,7 +33,7 @@ struct proc {
   int exit_status;         /* for the parent's wait */
   int pid;
 
-  /* Guarded by wait_lock (procinfo's parent_pid() checks that it is
+  /* Guarded by wait_lock (procinfo's proc_parent_pid() checks that it is
    * held). Only the lock-free Ctrl-P listing, proc_dump, reads it without. */
   struct proc *parent;
 
