@@ -25,10 +25,11 @@
  * previous state or (past step 2) a committed log that recovery will
  * install; both are consistent, but only while nothing else is written:
  * a later commit would overwrite a log that may still be needed. So the
- * log stops for good ("failed", like ext4's errors=remount-ro): this and
- * every later transaction is dropped instead of written, its blocks are
- * forgotten by the cache, and operations that would change the file
- * system fail with -EIO (as does fsync). A read error that leaves an
+ * log stops for good ("failed", like ext4's errors=remount-ro): this
+ * transaction, unless it got past its commit point, and every later one
+ * are dropped instead of written, their blocks are forgotten by the
+ * cache, and operations that would change the file system fail with -EIO
+ * (as does fsync). A read error that leaves an
  * operation half done (log_fail) stops the log the same way, so the half
  * never commits. Reading keeps working; rebooting recovers.
  */
@@ -130,8 +131,8 @@ static int install_from_cache(void) {
   return 0;
 }
 
-/* The blocks are on disk (keep=1): they may leave the cache again. Or the
- * transaction was dropped (keep=0): the cache forgets the changes, so
+/* The blocks are committed (keep=1): they may leave the cache again. Or
+ * the transaction was dropped (keep=0): the cache forgets the changes, so
  * that what it holds is again what the disk holds. */
 static void release_transaction(int keep) {
   for (uint i = 0; i < wal.lh.n; i++) {
@@ -218,20 +219,22 @@ static void commit(void) {
   if (wal.lh.n == 0)
     return;
   lock_transaction();
+  int committed = 0;
   int err = log_failed() ? -EIO : write_log();
   if (err == 0)
     err = write_head(); // the commit point
-  if (err == 0)
+  if (err == 0) {
+    committed = 1;
     err = install_from_cache();
-  if (err) {
-    log_fail("disk write error during a commit");
-    release_transaction(0);
-    wal.lh.n = 0;
-    return;
   }
-  release_transaction(1);
+  if (err)
+    log_fail(committed ? "disk write error installing a commit" : "disk write error during a commit");
+  // A committed transaction is what the disk will hold once recovery has
+  // installed it, so the cache keeps it; one that never committed is
+  // forgotten.
+  release_transaction(committed);
   wal.lh.n = 0;
-  if (write_head() < 0) // the transaction is fully installed: forget it
+  if (err == 0 && write_head() < 0) // fully installed: forget it
     log_fail("disk write error clearing the log");
 }
 
