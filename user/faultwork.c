@@ -44,15 +44,16 @@
 #define PAGE_BYTES 4096
 #define FILE_BYTES (20 * 1024)   /* past the direct blocks: uses an indirect block */
 #define PIPE_BYTES 3000
-#define HEAP_GROWTH (3 * 4096)
+#define HEAP_GROWTH (3 * PAGE_BYTES)
+#define MALLOC_BYTES 5000
+#define SPARE_FD 10              /* a descriptor number for dup2 to fill */
 #define SLEEPER_TICKS 200
 #define CHILD_STATUS 7
 #define CONSOLE_MAJOR 1
 #define SAY_TRIES 100            /* an injected failure may eat a write: retry */
+#define WORKER_PROCS 8           /* a worker lists at most this many processes */
 
 static const char *const SITE_NAMES[FAIL_NSITES] = {"kalloc", "disk", "copy"};
-
-#define WORKER_PROCS 8           /* a worker lists at most this many processes */
 
 /* The controller's getprocs buffer. Everything the controller touches is
  * copied by each fork, so the workers' big buffers come from malloc. */
@@ -184,13 +185,13 @@ exercise_memory(void)
 {
   char *p = sbrk(HEAP_GROWTH);
   if (p != (char *)-1) {
-    for (int i = 0; i < HEAP_GROWTH; i += 4096)
+    for (int i = 0; i < HEAP_GROWTH; i += PAGE_BYTES)
       p[i] = 1;
     sbrk(-HEAP_GROWTH);
   }
-  char *m = malloc(5000);
+  char *m = malloc(MALLOC_BYTES);
   if (m) {
-    memset(m, 2, 5000);
+    memset(m, 2, MALLOC_BYTES);
     free(m);
   }
 }
@@ -254,13 +255,13 @@ exercise_files(int id)
   int fd = open("data", O_RDONLY);
   if (fd >= 0) {
     int copy = dup(fd);
-    dup2(fd, 10);
+    dup2(fd, SPARE_FD);
     struct stat st;
-    fstat(10, &st);
+    fstat(SPARE_FD, &st);
     lseek(fd, 100, SEEK_CUR);
     read(copy, read_back, 100);
     close(copy);
-    close(10);
+    close(SPARE_FD);
     close(fd);
   }
   fd = open("log", O_CREATE | O_WRONLY | O_APPEND);
