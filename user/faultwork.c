@@ -331,10 +331,12 @@ reap_workers(int *pids, int n, struct totals *t)
     left += pids[i] > 0;
   while (left > 0) {
     for (int i = 0; i < n; i++) {
+      if (pids[i] == 0)
+        continue;
       int status;
       // EFAULT: an injected copy failure lost the status, but the worker
       // was reaped; ECHILD: reaped by such a call earlier.
-      int r = pids[i] > 0 ? waitpid(pids[i], &status, WNOHANG) : 0;
+      int r = waitpid(pids[i], &status, WNOHANG);
       if (r == pids[i] || (r < 0 && (errno == EFAULT || errno == ECHILD))) {
         pids[i] = 0;
         left--;
