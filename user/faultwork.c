@@ -9,7 +9,8 @@
  * 2. Arm the failpoints (failctl), then run ROUNDS rounds of WORKERS
  *    worker processes side by side. Each worker does a bit of everything:
  *    files, directories, links, devices, pipes, fork/exec/wait, kill,
- *    suspend/resume, sbrk, process information. Errors are expected and
+ *    suspend/resume, sbrk, process information, and it reads files
+ *    bigger than the buffer cache, so that the disk is read every round. Errors are expected and
  *    ignored; a worker that runs past its deadline is killed.
  * 3. Disarm, kill whatever processes the workers left behind, wait until
  *    they are all gone, and report:
@@ -54,6 +55,12 @@
 #define WORKER_PROCS 8           /* a worker lists at most this many processes */
 
 static const char *const SITE_NAMES[FAIL_NSITES] = {"kalloc", "disk", "copy"};
+
+/* Files bigger together than the buffer cache (NBUF blocks): reading them
+ * makes disk reads in every round, even after the file system has
+ * stopped writing. */
+static const char *const BIG_FILES[] = {"/exectest_big", "/bench_fault"};
+#define READ_CHUNK 4096
 
 /* The controller's getprocs buffer. Everything the controller touches is
  * copied by each fork, so the workers' big buffers come from malloc. */
@@ -181,6 +188,23 @@ exercise_pipe(void)
 }
 
 static void
+exercise_reads(void)
+{
+  char *buf = malloc(READ_CHUNK);
+  if (buf == 0)
+    return;
+  for (int i = 0; i < sizeof BIG_FILES / sizeof BIG_FILES[0]; i++) {
+    int fd = open(BIG_FILES[i], O_RDONLY);
+    if (fd < 0)
+      continue;
+    while (read(fd, buf, READ_CHUNK) > 0)
+      ;
+    close(fd);
+  }
+  free(buf);
+}
+
+static void
 exercise_memory(void)
 {
   char *p = sbrk(HEAP_GROWTH);
@@ -291,6 +315,7 @@ worker(int id)
   failctl(FAILCTL_REPORT, &r);
   exercise_memory();
   exercise_files(id);
+  exercise_reads();
   exercise_pipe();
   exercise_processes();
   exercise_exec();
