@@ -128,3 +128,55 @@ def _register_stress(rate, seed):
 for _rate in STRESS_ROUNDS:
     for _seed in STRESS_SEEDS:
         _register_stress(_rate, _seed)
+
+
+REPORT_HEAD = re.compile(r"^failctl: (configured|not configured), (armed|not armed), seed (\d+)$", re.M)
+REPORT_SITE = re.compile(r"^failctl: site (\w+) calls (\d+) failed (\d+)$", re.M)
+
+
+def failctl_reports(out):
+    """The reports printed by `failctl` runs: a list of (head, {site: (calls, failed)})."""
+    heads = [m.groups() for m in REPORT_HEAD.finditer(out)]
+    sites = REPORT_SITE.findall(out)
+    reports = []
+    for i, head in enumerate(heads):
+        chunk = sites[i * len(SITES):(i + 1) * len(SITES)]
+        reports.append((head, {s: (int(c), int(f)) for s, c, f in chunk}))
+    return reports
+
+
+EVERY = {"kalloc": 97, "disk": 1000000, "copy": 13}
+
+
+@test("faultinject_every_nth", groups=GROUPS, timeout=60)
+def faultinject_every_nth(t):
+    """fail=SITE:1/N,...,paused: nothing fails before faultwork arms; then exactly every Nth call"""
+    spec = ",".join("%s:1/%d" % (s, n) for s, n in EVERY.items())
+    res = t.osrun("failctl; faultwork %s 1; failctl" % t.token,
+                  bootargs="fail=%s,seed=9,paused" % spec, timeout=45)
+    t.check(res.reason == "ok", "%s (%s)" % (res.reason, res.message))
+    reports = failctl_reports(res.stdout)
+    t.check_equal(len(reports), 2, "failctl reports in the output")
+    (before, counts0), (after, counts1) = reports
+    t.check_equal(before, ("configured", "not armed", "9"), "report before faultwork")
+    t.check_equal(counts0, {s: (0, 0) for s in SITES}, "counters before faultwork armed")
+    t.check_equal(after[:2], ("configured", "not armed"), "report after faultwork")
+    for site, n in EVERY.items():
+        calls, failed = counts1[site]
+        t.check(calls > 0, "no %s call counted while armed" % site)
+        t.check_equal(failed, calls // n, "%s failures with 1/%d (calls %d)" % (site, n, calls))
+
+
+@test("faultinject_bad_spec", groups=GROUPS, timeout=60)
+def faultinject_bad_spec(t):
+    """a malformed fail= is refused with a warning; nothing is injected and failctl on fails"""
+    res = t.osrun("failctl; failctl on; echo status $?",
+                  bootargs="fail=kalloc:1%,bogus:2%", timeout=45)
+    t.check(res.reason == "ok", "%s (%s)" % (res.reason, res.message))
+    t.check("warning: fail=kalloc:1%,bogus:2%: bad item at 'bogus:2%'" in res.console,
+            "no warning naming the bad item on the console")
+    reports = failctl_reports(res.stdout)
+    t.check(reports and reports[0][0][:2] == ("not configured", "not armed"),
+            "report after a bad fail=: got %r, want not configured, not armed" % (reports[:1],))
+    t.check("status 1" in res.stdout.splitlines(),
+            "failctl on without a configured rate: want exit status 1; output %r" % res.stdout)
