@@ -245,15 +245,25 @@ void itrunc(struct inode *ip) {
  * hole is filled with a new block. holder is the indirect block containing
  * the slot, logged when the slot changes; 0 means the slot is in ip->addrs
  * and the caller writes the inode. */
+/* Fill the hole *slot with a new block (holder as for follow). Kept out of
+ * line so that follow, which runs for every block looked up, stays small
+ * enough for the compiler to inline. */
+__attribute__((noinline)) static int fill_hole(struct inode *ip, uint *slot, struct buf *holder) {
+  uint fresh;
+  int err = balloc(ip->dev, &fresh);
+  if (err)
+    return err;
+  *slot = fresh;
+  if (holder)
+    log_write(holder);
+  return 0;
+}
+
 static int follow(struct inode *ip, uint *slot, struct buf *holder, int alloc, uint *b) {
   if (*slot == 0 && alloc) {
-    uint fresh;
-    int err = balloc(ip->dev, &fresh);
+    int err = fill_hole(ip, slot, holder);
     if (err)
       return err;
-    *slot = fresh;
-    if (holder)
-      log_write(holder);
   } else if (*slot != 0 && !data_block_ok(*slot, "bmap")) {
     return -EIO;
   }
