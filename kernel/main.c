@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/task.h"
@@ -79,6 +80,8 @@ static void parse_bootargs(const char *args) {
       printf("scheduling policy: %s\n", word + 6);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
+    else if (strncmp(word, "fail=", 5) == 0)
+      fail_configure(word + 5); /* complains itself about a bad spec */
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
       boot.init_args[boot.ninit_args++] = word + 5;
     else
@@ -208,6 +211,7 @@ static void first_process_start(void) {
     proc_sleep_until(~0UL);
   }
   p->tf.regs[REG_A0] = err; /* argc */
+  fail_boot_done(); /* injected failures start now, not while mounting */
   task_return_to_user();
 }
 

@@ -10,6 +10,7 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/procinfo.h"
+#include "kernel/failinject.h"
 
 struct stat;
 
@@ -50,6 +51,7 @@ int fsync(int fd);
 int poweroff(int status) __attribute__((noreturn));
 uint64 uptime_ns(void);
 int dup2(int oldfd, int newfd);
+int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 
 /* user/lib/ulib.c */
 int pause(int ticks);       /* newer xv6 name for sleep() */
