@@ -40,6 +40,12 @@
 #define RANDOM_READS 16             /* reads at random offsets per file */
 #define RECORD_BYTES 64
 #define MAX_RECORDS_PER_APPENDER 4096
+/* Each worker does at least this much, however late it gets a hart: on a
+ * busy host an appender can wait seconds for the log behind the file
+ * workers, and a soak in which some kind did nothing proves little. */
+#define MIN_RECORDS 16
+#define MIN_FILES 1
+#define MIN_PIPE_BYTES (64 * 1024)
 #define MEMORY_SETTLE_MS 2000
 #define SOAK_DIR "/soak.d"
 #define APPEND_FILE SOAK_DIR "/append"
@@ -117,7 +123,7 @@ file_worker(int id, uint64 deadline)
   char path[] = SOAK_DIR "/f?";
   path[strlen(path) - 1] = 'a' + id;
   uint64 checked = 0;
-  for (uint64 generation = 0; now_ms() < deadline; generation++) {
+  for (uint64 generation = 0; generation < MIN_FILES || now_ms() < deadline; generation++) {
     uint64 stream = (uint64)id << 32 | generation;
     int size = 1 + below(MAX_FILE_BYTES);
     int fd = open(path, O_CREATE | O_RDWR | O_TRUNC);
@@ -177,7 +183,7 @@ static uint64
 pipe_writer(int fd, uint64 stream, uint64 deadline)
 {
   uint64 offset = 0;
-  while (now_ms() < deadline) {
+  while (offset < MIN_PIPE_BYTES || now_ms() < deadline) {
     int n = 1 + below(MAX_CHUNK);
     fill(chunk, stream, offset, n);
     if (write(fd, chunk, n) != n)
@@ -222,7 +228,7 @@ appender(int id, uint64 deadline)
   if (fd < 0)
     fail("appender: open");
   int seq = 0;
-  while (now_ms() < deadline && seq < MAX_RECORDS_PER_APPENDER) {
+  while (seq < MIN_RECORDS || (now_ms() < deadline && seq < MAX_RECORDS_PER_APPENDER)) {
     struct record r = {id, seq};
     fill(r.body, record_stream(id, seq), 0, sizeof r.body);
     if (write(fd, &r, sizeof r) != sizeof r)
