@@ -63,10 +63,11 @@ enum {
 #define EXEC_FAILED 0x45780000
 #define EXEC_FAILED_MASK 0xffff0000
 
+/* The failure line; errno names the cause when a system call failed. */
 static void __attribute__((noreturn))
 fail(const char *what)
 {
-  printf("elffuzz: FAIL %s\n", what);
+  printf("elffuzz: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
   exit(1);
 }
 

@@ -50,10 +50,11 @@
 #define SOAK_DIR "/soak.d"
 #define APPEND_FILE SOAK_DIR "/append"
 
+/* The failure line; errno names the cause when a system call failed. */
 static void __attribute__((noreturn))
 fail(const char *what)
 {
-  printf("soak: FAIL %s\n", what);
+  printf("soak: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
   exit(1);
 }
 

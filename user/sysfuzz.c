@@ -96,10 +96,11 @@ static const int syscall_numbers[] = {
 /* Reporting                                                          */
 /* ------------------------------------------------------------------ */
 
+/* The failure line; errno names the cause when a system call failed. */
 static void __attribute__((noreturn))
 fail(const char *what)
 {
-  printf("sysfuzz: FAIL %s\n", what);
+  printf("sysfuzz: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
   exit(1);
 }
 
