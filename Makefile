@@ -10,7 +10,7 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test grade run bench,$(MAKECMDGOALS))
+NEED_QEMU := $(filter qemu qemu-gdb test grade run bench stress,$(MAKECMDGOALS))
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
@@ -116,6 +116,9 @@ grade: all
 bench: all
 	scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
+stress: all
+	CPUS=$(CPUS) scripts/stress --no-build
+
 clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
@@ -129,10 +132,11 @@ help:
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
+	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 
-.PHONY: all qemu qemu-gdb run test grade bench clean help
+.PHONY: all qemu qemu-gdb run test grade bench stress clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
