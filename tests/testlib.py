@@ -295,15 +295,15 @@ class Context:
         res = self.osrun(cmd, **kw)
         name = os.path.basename(prog)
         if res.reason != "ok":
-            self.fail("%s: %s (%s)" % (name, res.reason, res.message))
+            self.fail("%s: %s (%s), want it to run to its end" % (name, res.reason, res.message))
         bad = [ln for ln in res.stdout.splitlines() if "FAIL" in ln]
         if bad:
             self.fail("%s: %s" % (name, bad[0].strip()[:200]))
         verdict = "%s: PASS %s" % (name, self.token)
         if verdict not in res.stdout.splitlines():
-            self.fail("%s: no verdict line %r (exit status %d)" % (name, verdict, res.status))
+            self.fail("%s: no verdict line %r, want one (exit status %d)" % (name, verdict, res.status))
         if res.status != 0:
-            self.fail("%s: exit status %d" % (name, res.status))
+            self.fail("%s: exit status %d, want 0" % (name, res.status))
         return res
 
     def abort(self):
