@@ -141,8 +141,11 @@ test: all
 	CPUS=$(CPUS) RIVET_KERNEL=$(KERNEL) $(PYTHON) tests/run.py $(T)
 
 # Long tests (group stress), left out of `make test`.
+# The long forms: fault injection at every rate (tests/ group stress), then
+# the fuzzers and the soak (scripts/stress); fails if either failed.
 stress: all
-	CPUS=$(CPUS) $(PYTHON) tests/run.py group:stress
+	CPUS=$(CPUS) $(PYTHON) tests/run.py group:stress; status=$$?; \
+	CPUS=$(CPUS) scripts/stress --no-build && exit $$status
 
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
@@ -164,6 +167,7 @@ help:
 	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
+	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."

@@ -74,6 +74,34 @@ BANNER = re.compile(
     r"(?m)^Rivet kernel 0\.1: (\d+) harts, (\d+) MiB RAM, boot hart (\d+)$")
 
 
+MAX_TIME_SCALE = 8.0
+"""Longest stretch of time_scale(): beyond it a host is too busy to test on."""
+
+
+def time_scale(environ=os.environ):
+    """How many times longer than on an idle host things take now: the
+    factor by which the harness stretches its timeouts.
+
+    Measured, not guessed: the number of runnable tasks per host CPU, the
+    larger of the 1-minute load average and the tasks runnable right now
+    (both from /proc/loadavg; the reading process itself not counted).
+    With R runnable tasks on N CPUs each gets N/R of a CPU, so a QEMU
+    takes about R/N times as long. At least 1 (timeouts are set for an idle
+    host) and at most MAX_TIME_SCALE. ``RIVET_TIME_SCALE`` overrides it.
+    """
+    env = environ.get("RIVET_TIME_SCALE")
+    if env:
+        return max(1.0, float(env))
+    cpus = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg") as f:
+            fields = f.read().split()
+        load = max(float(fields[0]), int(fields[3].split("/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1.0, min(MAX_TIME_SCALE, load / cpus))
+
+
 def kernel_path():
     """Path of the kernel ELF (``RIVET_KERNEL`` or ROOT/kernel/kernel)."""
     return os.environ.get("RIVET_KERNEL") or os.path.join(ROOT, "kernel", "kernel")
@@ -215,6 +243,9 @@ class Rivet:
                        console; defaults to stderr when RIVET_ECHO=1.
       no_reboot     -- pass ``-no-reboot`` (default True).
       start         -- boot right away (default True); else call ``start()``.
+      time_scale    -- every wait's timeout (not the lifetime) is multiplied
+                       by this (default 1; the test harness sets
+                       ``time_scale()`` for a busy host).
 
     The console text is kept with ``\\r\\n`` turned into ``\\n`` and bytes
     that are not UTF-8 kept as surrogate escapes.  Patterns given to
@@ -224,7 +255,8 @@ class Rivet:
     def __init__(self, cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, image=None,
                  copy_image=True, bootargs="", icount=False,
                  timeout=DEFAULT_TIMEOUT, stdin=True, log_path=None, echo=None,
-                 no_reboot=True, start=True, kernel=None, extra_qemu_args=()):
+                 no_reboot=True, start=True, kernel=None, extra_qemu_args=(),
+                 time_scale=1.0):
         self.cpus = int(cpus)
         self.mem = _mem_arg(mem)
         self.image = image
@@ -240,6 +272,7 @@ class Rivet:
         self.no_reboot = no_reboot
         self.kernel = kernel or kernel_path()
         self.extra_qemu_args = tuple(extra_qemu_args)
+        self.time_scale = float(time_scale)
         self.command = None
         self.proc = None
         self.timed_out = False      # killed because the lifetime ran out
@@ -431,7 +464,7 @@ class Rivet:
         now = time.monotonic()
         end = self._deadline if self._deadline else now + self.timeout
         if timeout is not None:
-            end = min(end, now + float(timeout))
+            end = min(end, now + float(timeout) * self.time_scale)
         return end
 
     def _wait_until(self, check, timeout, what, panic_ok=True):
@@ -461,7 +494,7 @@ class Rivet:
                         raise ExpectTimeout("QEMU lifetime of %gs ran out while waiting for %s"
                                             % (self.timeout, what))
                     raise ExpectTimeout("timeout after %gs waiting for %s"
-                                        % (float(timeout), what))
+                                        % (float(timeout) * self.time_scale, what))
                 self._cond.wait(min(left, 1.0))
 
     def expect(self, pattern, timeout=None, panic_ok=False):
@@ -566,7 +599,7 @@ class Rivet:
         so this returns -9 then (check ``timed_out``)."""
         now = time.monotonic()
         # not capped by the lifetime: the watchdog kills QEMU at its end
-        end = now + float(timeout) if timeout is not None else max(
+        end = now + float(timeout) * self.time_scale if timeout is not None else max(
             now, self._deadline or now) + 10
         with self._cond:
             while True:
@@ -577,8 +610,8 @@ class Rivet:
                     return self.exit_status
                 left = end - time.monotonic()
                 if left <= 0:
-                    raise ExpectTimeout("QEMU still running after %gs"
-                                        % (float(timeout) if timeout is not None else self.timeout))
+                    raise ExpectTimeout("QEMU still running after %gs, want it to exit"
+                                        % (end - now))
                 self._cond.wait(min(left, 0.2))
 
     def wait_for_output(self, length, timeout):

@@ -33,10 +33,10 @@ def check_boot(t, cpus=rivet.DEFAULT_CPUS, mem=rivet.DEFAULT_MEM, bootargs=""):
         t.check(n == 1, "banner printed %d times, want once" % n)
         for h in range(cpus):
             n = len(re.findall(sched_line(h), con, re.M))
-            t.check(n == 1, "hart %d printed its scheduler line %d times" % (h, n))
+            t.check(n == 1, "hart %d printed its scheduler line %d times, want once" % (h, n))
         others = [int(x) for x in re.findall(r"^hart (\d+): scheduler running$", con, re.M)
                   if int(x) >= cpus]
-        t.check(not others, "scheduler line from nonexistent hart %s" % others[:1])
+        t.check(not others, "scheduler line from hart %s, want only harts 0..%d" % (others[:1], cpus - 1))
         return r
 
 
@@ -96,7 +96,7 @@ def check_tick(t, cpus):
         con = r.console
         for h in range(cpus):
             n = len(re.findall(r"^hart %d: tick 10$" % h, con, re.M))
-            t.check(n == 1, "hart %d printed its tick line %d times" % (h, n))
+            t.check(n == 1, "hart %d printed its tick line %d times, want once" % (h, n))
 
 
 @test("tick_smp1", groups=["boot", "tick"], timeout=40)

@@ -124,7 +124,7 @@ def compat_build(t):
     names = set()
     for line in res.stdout.splitlines():
         m = re.fullmatch(r"(\S+) +(\d) \d+ \d+", line)
-        t.check(m is not None, "ls / line %r" % line)
+        t.check(m is not None, "ls / line %r, want NAME TYPE INUM SIZE" % line)
         names.add(m.group(1))
     want = {".", "..", "README.md"} | set(_build["programs"])
     t.check_equal(sorted(names - want), [], "files in / that UPROGS did not list")
@@ -138,7 +138,7 @@ def compat_sleep(t):
     t.check_equal(res.stdout, lines("Usage: sleep ticks", "st=1", "st=0"), "output")
     res = run(t, "sleep 100; echo done", timeout=12)
     t.check_equal(res.stdout, "done\n", "output of sleep 100")
-    t.check(res.seconds >= 1.0, "sleep 100 (ticks of 10 ms) returned after %.2fs, boot included"
+    t.check(res.seconds >= 1.0, "sleep 100 (ticks of 10 ms) returned after %.2fs, boot included; want >= 1 s"
             % res.seconds)
 
 
@@ -147,8 +147,9 @@ def compat_pingpong(t):
     """lab pingpong: '<child pid>: received ping' then '<parent pid>: received pong'"""
     res = run(t, "pingpong; echo st=$?")
     m = re.fullmatch(r"(\d+): received ping\n(\d+): received pong\nst=0\n", res.stdout)
-    t.check(m is not None, "pingpong output %r" % res.stdout)
-    t.check(m.group(1) != m.group(2), "ping and pong from the same pid %s" % m.group(1))
+    t.check(m is not None, "pingpong output %r, want 'PID: received ping', 'PID: received pong'"
+            % res.stdout)
+    t.check(m.group(1) != m.group(2), "ping and pong from the same pid %s, want two pids" % m.group(1))
     # the parent forked the child, so it has the smaller pid here
     t.check(int(m.group(2)) < int(m.group(1)), "pong pid %s is not the parent of ping pid %s"
             % (m.group(2), m.group(1)))

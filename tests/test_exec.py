@@ -66,7 +66,7 @@ def exec_fault_line(t):
     """the console reports a null dereference as 'pid N (exectest): load page fault pc=0x... addr=0x0'"""
     res = t.run_guest_test("exectest", "nullderef")
     m = re.search(r"^exectest: null dereference killed pid (\d+)$", res.stdout, re.M)
-    t.check(m, "exectest did not say which pid it killed")
+    t.check(m, "exectest printed no 'null dereference killed pid N' line, want one")
     pid = int(m.group(1))
     line = r"^pid %d \(exectest\): load page fault pc=0x[0-9a-f]+ addr=0x0$" % pid
     t.check(re.search(line, res.console, re.M),

@@ -9,5 +9,6 @@ def fp_private(t):
     for cpus in (1, 3):
         res = t.osrun("fptest %s" % t.token, cpus=cpus, timeout=60)
         t.check("fptest: PASS %s" % t.token in res.stdout,
-                "fptest on %d harts: %r" % (cpus, res.stdout[-400:]))
+                "fptest on %d harts: no line 'fptest: PASS %s', want one; output %r"
+                % (cpus, t.token, res.stdout[-400:]))
         t.check_equal(res.status, 0, "fptest exit status")

@@ -19,13 +19,14 @@ def fs_out_of_inodes(t):
         image = os.path.join(tmp, "small.img")
         made = subprocess.run(["mkfs/mkfs", image, str(SMALL_IMAGE_BLOCKS)] + PROGRAMS,
                               cwd=rivet.ROOT, capture_output=True, text=True)
-        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
+        t.check(made.returncode == 0, "mkfs exit status %d, want 0: %s" % (made.returncode, made.stderr.strip()))
         res = t.osrun("fstest %s inodes" % t.token, image=image, copy_image=False, timeout=90)
         t.check("fstest: PASS %s" % t.token in res.stdout,
-                "fstest inodes: %r" % res.stdout[-600:])
+                "fstest inodes: no PASS line, want one; output %r" % res.stdout[-600:])
         t.check_equal(res.status, 0, "fstest exit status")
         fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
-        t.check(fsck.returncode == 0, "fsck after running out of inodes: %s" % fsck.stdout[-600:])
+        t.check(fsck.returncode == 0, "fsck after running out of inodes: exit status %d, want 0: %s"
+                % (fsck.returncode, fsck.stdout[-600:]))
 
 
 # Big enough for the sparse and partly written files of fstest zeroed
@@ -40,7 +41,7 @@ def fs_new_blocks_zeroed(t):
         image = os.path.join(tmp, "small.img")
         made = subprocess.run(["mkfs/mkfs", image, str(ZEROED_IMAGE_BLOCKS)] + PROGRAMS,
                               cwd=rivet.ROOT, capture_output=True, text=True)
-        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
+        t.check(made.returncode == 0, "mkfs exit status %d, want 0: %s" % (made.returncode, made.stderr.strip()))
         t.run_guest_test("fstest", "zeroed", image=image, copy_image=False, timeout=90)
         fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
         t.check(fsck.returncode == 0, "fsck after fstest zeroed: want status 0, got %d: %s"

@@ -1,6 +1,8 @@
 """QEMU-free tests of rivet.py's own logic: how osrun() splits the console
 into command output and markers, whatever the chunks QEMU delivers."""
 
+import time
+
 import rivet
 from testlib import test
 
@@ -77,3 +79,20 @@ def rivet_panic_split(t):
         t.check((res.reason, res.status) == ("panic", rivet.EXIT_PANIC), "cut=%d: %r" % (cut, res))
         t.check(res.stdout == "before\n" and streamed == "before\n",
                 "cut=%d: stdout %r, streamed %r" % (cut, res.stdout, streamed))
+
+
+@test("rivet_time_scale", groups=["harness"], timeout=30)
+def rivet_time_scale(t):
+    """time_scale(): 1 to MAX_TIME_SCALE from the host's load; RIVET_TIME_SCALE overrides"""
+    scale = rivet.time_scale()
+    t.check(1.0 <= scale <= rivet.MAX_TIME_SCALE,
+            "time_scale() = %r, want 1 to %g" % (scale, rivet.MAX_TIME_SCALE))
+    t.check_equal(rivet.time_scale({"RIVET_TIME_SCALE": "2.5"}), 2.5,
+                  "time_scale() with RIVET_TIME_SCALE=2.5")
+    t.check_equal(rivet.time_scale({"RIVET_TIME_SCALE": "0.1"}), 1.0,
+                  "time_scale() with RIVET_TIME_SCALE=0.1")
+    # a Rivet's waits are stretched by its time_scale
+    r = rivet.Rivet(start=False, time_scale=3.0, timeout=100)
+    r._deadline = None
+    left = r._limit(2) - time.monotonic()
+    t.check(5.5 < left <= 6.0, "a 2 s wait with time_scale 3 lasts %.2f s, want 6" % left)

@@ -284,7 +284,7 @@ def shell_interactive(t):
         out = r.run("sleep 30 & echo started", timeout=10)
         t.check(re.fullmatch(r"\[\d+\]\nstarted\n", out), "sleep 30 & echo started: %r" % out)
         job = int(out[1:out.index("]")])
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + t.scaled(5)
         while True:
             ps = r.run("ps", timeout=10)
             if re.search(r"^ *\d+ +%d +\w+ .* sleep$" % job, ps, re.M):

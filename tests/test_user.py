@@ -303,7 +303,7 @@ def bg_sleep_pid(t, r):
     m = re.fullmatch(r"\[(\d+)\]\n", out)
     t.check(m is not None, "sleep 100 & printed %r, want [PID]" % out)
     job = int(m.group(1))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + t.scaled(10)
     while True:
         rows = parse_ps(t, r.run("ps", timeout=10))
         kids = [x for x in rows if x["ppid"] == job and x["name"] == "sleep"]
@@ -348,7 +348,7 @@ def user_suspend_resume_kill(t):
                       "resume: 99999: no such process\nst=1\n", "resume of no process")
         # kill ends the process
         t.check_equal(r.run("kill %d; echo st=$?" % pid, timeout=10), "st=0\n", "kill")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + t.scaled(10)
         while ps_row(t, r, pid) is not None:
             t.check(time.monotonic() < deadline, "pid %d still in ps 10 s after kill: %r"
                     % (pid, ps_row(t, r, pid)))
@@ -359,7 +359,7 @@ def user_suspend_resume_kill(t):
         pid2, _ = bg_sleep_pid(t, r)
         t.check_equal(r.run("suspend %d; kill %d; echo st=$?" % (pid2, pid2), timeout=10),
                       "st=0\n", "suspend + kill")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + t.scaled(10)
         while ps_row(t, r, pid2) is not None:
             t.check(time.monotonic() < deadline, "suspended pid %d not gone 10 s after kill"
                     % pid2)

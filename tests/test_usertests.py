@@ -31,3 +31,19 @@ def usertests_quick(t):
     t.check(not bad, "usertests: %s" % (bad[0] if bad else ""))
     slow = sorted({(p, s) for p, s, _ in runs} & SLOW)
     t.check(not slow, "-q ran slow subtest %s" % " ".join(slow[0]) if slow else "")
+
+
+SMALL_MEM = "8M"   # Rivet boots and runs at 8 MiB; so must its own tests
+
+
+@test("usertests_8m", groups=GROUPS, timeout=300)
+def usertests_8m(t):
+    """usertests -q on a machine with 8 MiB of RAM: every quick subtest passes or says why it skips"""
+    res = t.run_guest_test("usertests", "-q", mem=SMALL_MEM, timeout=t.remaining() - 5)
+    runs = RUN_LINE.findall(res.stdout)
+    bad = ["%s %s: %s" % r for r in runs if not r[2].startswith("ok")]
+    t.check(not bad, "usertests at %s: %s, want every run ok" % (SMALL_MEM, bad[0] if bad else ""))
+    for line in res.stdout.splitlines():
+        if "skipped" in line:
+            t.check("needs" in line, "a skip without a reason: %r, want '(needs ...)'" % line)
+            t.note("at %s: %s" % (SMALL_MEM, line))

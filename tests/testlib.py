@@ -164,8 +164,9 @@ class Context:
     ``note()`` adds to the log; ``fail()``/``check()`` fail the test.
     """
 
-    def __init__(self, spec, deadline):
+    def __init__(self, spec, deadline, scale=1.0):
         self.spec = spec
+        self.scale = scale       # rivet.time_scale() when the test started
         self.name = spec.name
         self.groups = spec.groups
         self.token = rivet.token()
@@ -182,9 +183,16 @@ class Context:
         """Seconds left before the test's timeout."""
         return max(0.1, self.deadline - time.monotonic())
 
+    def scaled(self, seconds):
+        """``seconds`` of an idle host, stretched for this host's load
+        (``rivet.time_scale()`` when the test started)."""
+        return float(seconds) * self.scale
+
     def _cap(self, timeout):
+        """A timeout given for an idle host: scaled, and never past the
+        test's own deadline."""
         left = self.remaining()
-        return left if timeout is None else min(float(timeout), left)
+        return left if timeout is None else min(self.scaled(timeout), left)
 
     def note(self, text):
         """Add a line (or block) of text to this test's log."""
@@ -213,9 +221,11 @@ class Context:
     # ----------------------------------------------------------- running
     def boot(self, **kw):
         """Start a ``rivet.Rivet`` (same keywords) that dies with the test;
-        use it in a ``with`` block.  Its lifetime is capped by the test's."""
+        use it in a ``with`` block.  Its lifetime is capped by the test's;
+        it and the timeouts of its waits are scaled (``scaled()``)."""
         self._guard()
         kw["timeout"] = self._cap(kw.get("timeout"))
+        kw.setdefault("time_scale", self.scale)
         r = rivet.Rivet(start=False, **kw)
         with self._lock:
             self._rivets.append(r)
@@ -224,7 +234,8 @@ class Context:
         return r
 
     def osrun(self, cmdline, **kw):
-        """``rivet.osrun()`` (same keywords) capped by the test's time."""
+        """``rivet.osrun()`` (same keywords); its timeout is scaled and
+        capped by the test's time."""
         self._guard()
         kw["timeout"] = self._cap(kw.get("timeout", rivet.DEFAULT_TIMEOUT))
 
@@ -240,7 +251,8 @@ class Context:
 
     def osrun_script(self, args, env=None, timeout=None):
         """Run scripts/osrun with ``args`` (a list); returns ScriptResult.
-        ``env`` entries are added to the environment."""
+        ``env`` entries are added to the environment.  ``timeout`` (scaled)
+        limits the script; an ``--timeout`` in ``args`` is passed unchanged."""
         self._guard()
         e = dict(os.environ)
         e["RIVET_NO_BUILD"] = "1"
@@ -259,7 +271,8 @@ class Context:
         except subprocess.TimeoutExpired:
             _kill_group(p)
             out, err = p.communicate()
-            raise TestFailure("scripts/osrun %s did not finish in time" % shlex.join(args))
+            raise TestFailure("scripts/osrun %s still running after %.0fs, want it finished"
+                              % (shlex.join(args), time.monotonic() - t0))
         finally:
             _kill_group(p)
             try:
@@ -287,15 +300,15 @@ class Context:
         res = self.osrun(cmd, **kw)
         name = os.path.basename(prog)
         if res.reason != "ok":
-            self.fail("%s: %s (%s)" % (name, res.reason, res.message))
+            self.fail("%s: %s (%s), want it to run to its end" % (name, res.reason, res.message))
         bad = [ln for ln in res.stdout.splitlines() if "FAIL" in ln]
         if bad:
             self.fail("%s: %s" % (name, bad[0].strip()[:200]))
         verdict = "%s: PASS %s" % (name, self.token)
         if verdict not in res.stdout.splitlines():
-            self.fail("%s: no verdict line %r (exit status %d)" % (name, verdict, res.status))
+            self.fail("%s: no verdict line %r, want one (exit status %d)" % (name, verdict, res.status))
         if res.status != 0:
-            self.fail("%s: exit status %d" % (name, res.status))
+            self.fail("%s: exit status %d, want 0" % (name, res.status))
         return res
 
     def abort(self):
@@ -362,7 +375,11 @@ def run_test(spec):
     if NEEDS_FS in spec.groups and not have_fs_image():
         return Outcome(spec.name, "skip", "no fs.img", 0.0, "")
     t0 = time.monotonic()
-    ctx = Context(spec, t0 + spec.timeout)
+    scale = rivet.time_scale()
+    timeout = spec.timeout * scale
+    ctx = Context(spec, t0 + timeout, scale)
+    if scale > 1:
+        ctx.note("timeouts scaled by %.2f (host load, rivet.time_scale())" % scale)
     box = {}
 
     def body():
@@ -388,16 +405,16 @@ def run_test(spec):
     th = threading.Thread(target=body, name="test-" + spec.name, daemon=True)
     _running.add(ctx)
     th.start()
-    th.join(spec.timeout)
+    th.join(timeout)
     if th.is_alive():
         ctx.abort()
         th.join(15)
-        box = {"status": "fail", "reason": "test timed out after %gs" % spec.timeout}
+        box = {"status": "fail", "reason": "test timed out after %gs" % timeout}
     _running.discard(ctx)
     seconds = time.monotonic() - t0
-    if (ctx.aborted and box.get("status") == "fail" and seconds >= spec.timeout
+    if (ctx.aborted and box.get("status") == "fail" and seconds >= timeout
             and not box.get("reason", "").startswith("test timed out")):
-        box["reason"] = "test timed out after %gs (%s)" % (spec.timeout, box.get("reason"))
+        box["reason"] = "test timed out after %gs (%s)" % (timeout, box.get("reason"))
     log = "# test %s: %s%s (%.1fs)\n" % (spec.name, box["status"].upper(),
                                          ": " + box["reason"] if box.get("reason") else "",
                                          seconds)
