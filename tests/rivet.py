@@ -74,7 +74,7 @@ BANNER = re.compile(
     r"(?m)^Rivet kernel 0\.1: (\d+) harts, (\d+) MiB RAM, boot hart (\d+)$")
 
 
-MAX_TIME_SCALE = 8.0
+MAX_TIME_SCALE = 20.0
 """Longest stretch of time_scale(): beyond it a host is too busy to test on."""
 
 

@@ -198,7 +198,8 @@ class CrashRun:
             self.timer.start()
 
     def run(self):
-        lifetime = FIRST_SYNC_WAIT + self.delay
+        # boot and the first fsync take longer on a busy host; the kill delay does not
+        lifetime = self.t.scaled(FIRST_SYNC_WAIT) + self.delay
         res = rivet.osrun("crashwork", image=self.image, copy_image=False,
                           timeout=lifetime, on_output=self._on_output,
                           rivet_hook=self._hook)

@@ -371,6 +371,7 @@ run_target(void)
 /*
  * The watchdog: a child that every WATCH_EVERY_TICKS lists the processes
  * and kills any other child of ours it has seen for more than RUN_LIMIT_MS.
+ * It exits when the fuzzer is gone.
  * Pids are never reused, so remembering when a pid was first seen is enough.
  */
 static void __attribute__((noreturn))
@@ -381,6 +382,8 @@ watchdog(int fuzzer)
   int nseen = 0;
   for (;;) {
     sleep(WATCH_EVERY_TICKS);
+    if (getppid() != fuzzer)
+      exit(0); /* the fuzzer died (a failed check): do not outlive it */
     int n = getprocs(procs, NPROC);
     uint64 now = now_ms();
     for (int i = 0; i < n && i < NPROC; i++) {

@@ -45,8 +45,24 @@
 #define FAIL(check, fmt, ...)                                          \
   do {                                                                 \
     printf("proctest: FAIL %s: " fmt "\n", (check), ##__VA_ARGS__);   \
+    kill_children();                                                   \
     exit(1);                                                           \
   } while (0)
+
+/*
+ * A failed check kills our children before we exit: a child left suspended
+ * or blocked on a gate would never end, and it would hold our standard
+ * output open (usertests reads it until end of file) and its memory.
+ */
+static void
+kill_children(void)
+{
+  static struct procinfo procs[NPROC];
+  int n = getprocs(procs, NPROC);
+  for (int i = 0; i < n && i < NPROC; i++)
+    if (procs[i].ppid == getpid())
+      kill(procs[i].pid);
+}
 
 #define CHECK(cond, check, fmt, ...)       \
   do {                                     \
