@@ -13,14 +13,15 @@ static void proc_sleep(void *chan, struct spinlock *lk, int interruptible) {
   /* Become BLOCKED before letting go of lk: a waker must hold lk to
    * change the condition, so it will see us blocked. */
   p->chan = chan;
+  p->wait_name = lk->name;
   p->interruptible = interruptible;
   if (interruptible && p->suspend_requested && !p->killed) {
     /* suspend() found us running in the kernel: stop here, as blocked. */
     p->suspend_requested = 0;
     p->suspended_blocked = 1;
-    set_state(p, PROC_SUSPENDED);
+    set_state(p, PROC_SUSPENDED, WHY_SUSPENDED);
   } else {
-    set_state(p, PROC_BLOCKED);
+    set_state(p, PROC_BLOCKED, WHY_BLOCKED);
   }
   release(lk);
   p->nvcsw++;
@@ -38,7 +39,7 @@ static void proc_wakeup(void *chan) {
     acquire(&p->lock);
     if (p->chan == chan) {
       if (p->state == PROC_BLOCKED)
-        set_state(p, PROC_READY);
+        set_state(p, PROC_READY, WHY_WOKEN);
       else if (p->state == PROC_SUSPENDED)
         p->suspended_blocked = 0; /* woken, but runs only once resumed */
     }
