@@ -66,9 +66,14 @@ static const struct blocker process_blocker = {proc_sleep, proc_wakeup, proc_sho
                                                proc_current_id, proc_current_slot};
 
 /* Sleepers on the clock wait on clock_channel; cpu 0's tick wakes them
- * (under clock_lock) to look at the time. */
-static struct spinlock clock_lock;
+ * (under clock_lock) to look at the time, but only once the earliest
+ * deadline among them, next_clock_deadline, has passed: each sleeper
+ * lowers it to its own deadline before it sleeps (again), so none is
+ * woken at every tick only to find it must sleep on. */
+#define NO_DEADLINE (~0UL)
+static struct spinlock clock_lock; /* guards clock_channel's sleepers and next_clock_deadline */
 static char clock_channel;
+static uint64 next_clock_deadline = NO_DEADLINE;
 
 void block_init(void) {
   spinlock_init(&clock_lock, "tick");
@@ -77,15 +82,20 @@ void block_init(void) {
 
 void block_clock_tick(void) {
   acquire(&clock_lock);
-  wakeup(&clock_channel);
+  if (clock_ns() >= next_clock_deadline) {
+    next_clock_deadline = NO_DEADLINE;
+    wakeup(&clock_channel);
+  }
   release(&clock_lock);
 }
 
 void proc_sleep_until(uint64 deadline_ns) {
   idle_clock_sleepers(1);
   acquire(&clock_lock);
-  while (clock_ns() < deadline_ns && !proc_killed(myproc()))
+  while (clock_ns() < deadline_ns && !proc_killed(myproc())) {
+    next_clock_deadline = MIN(next_clock_deadline, deadline_ns);
     sleep_interruptible(&clock_channel, &clock_lock);
+  }
   release(&clock_lock);
   idle_clock_sleepers(-1);
 }
