@@ -12,7 +12,7 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test grade run bench timeline docs-timeline,$(MAKECMDGOALS))
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
@@ -140,6 +140,10 @@ run: $(KERNEL) fs.img
 test: all
 	CPUS=$(CPUS) RIVET_KERNEL=$(KERNEL) $(PYTHON) tests/run.py $(T)
 
+# Long tests (group stress), left out of `make test`.
+stress: all
+	CPUS=$(CPUS) $(PYTHON) tests/run.py group:stress
+
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
@@ -170,6 +174,7 @@ help:
 	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
 	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
+	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
@@ -179,7 +184,7 @@ help:
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test grade bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress grade bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

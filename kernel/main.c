@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/task.h"
@@ -79,6 +80,8 @@ static void parse_bootargs(const char *args) {
       printf("scheduling policy: %s\n", word + 6);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
+    else if (strncmp(word, "fail=", 5) == 0)
+      fail_configure(word + 5); /* complains itself about a bad spec */
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
       boot.init_args[boot.ninit_args++] = word + 5;
     else
@@ -99,6 +102,19 @@ static void selftest_tick_hook(void) {
   }
   if (selftest_is("fault_late") && c->index == 0 && c->ticks == SELFTEST_LATE_FAULT_TICKS)
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  /* A hart in its scheduler loop runs no process: it must have left every
+   * process's page table, which an exiting process is about to free. */
+  if (selftest_is("exit_window") && c->proc == 0 && !kvm_active())
+    panic("selftest exit_window: hart %d runs no process but is still on a process's page table",
+          c->hartid);
+}
+
+/* selftest=fault_in_print: the console output faults in the middle of a
+ * printf, with the print lock held; the panic must still report and power
+ * off. Only the first character faults, so the report itself gets out. */
+static void faulting_putc(int c) {
+  printf_set_output(uart_putc);
+  *(volatile int *)BOGUS_KERNEL_ADDRESS = c;
 }
 
 static void run_boot_selftests(void) {
@@ -115,9 +131,17 @@ static void run_boot_selftests(void) {
   /* Checks of the debug kernel's checkers: they return only if missed. */
   if (lockcheck_selftest(boot.selftest) || kalloc_selftest(boot.selftest))
     power_off(SELFTEST_MISSED_STATUS);
+  if (selftest_is("fault_in_print")) {
+    printf_set_output(faulting_putc);
+    printf("selftest: this line faults\n");
+  }
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
+  if (selftest_is("exit_window")) {
+    proc_keep_idle_ticks();
+    proc_sleep_in_exit();
+  }
 }
 
 /* Send device interrupt irq to handler; 0 if the PLIC cannot route it. */
@@ -187,6 +211,7 @@ static void first_process_start(void) {
     proc_sleep_until(~0UL);
   }
   p->tf.regs[REG_A0] = err; /* argc */
+  fail_boot_done(); /* injected failures start now, not while mounting */
   task_return_to_user();
 }
 

@@ -33,6 +33,7 @@
 #define REFILL_BYTES (1 * MIB)
 #define MAX_NFILE_CHILDREN 40
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define PAGE_BYTES 4096
 
 static int failures;
 static char iobuf[IO_BUFFER_BYTES];
@@ -626,6 +627,143 @@ test_bigpipe(void)
   equal("bigpipe: writer status", child_status(pid), 0);
 }
 
+#define PIPEFAULT_BYTES 3000 /* less than a pipe holds, so one write puts it all in */
+#define PIPEFAULT_SEED 7
+
+/* Reads a pipe holding PIPEFAULT_BYTES of pattern into a buffer whose
+ * first good bytes are writable and whose rest lies past the end of the
+ * heap. Whatever that read returns, every byte it did not deliver must
+ * still come out of the pipe, in order. */
+static void
+pipefault_partway(char *heap_end, int good)
+{
+  int p[2];
+  if (!ok("pipefault: create", pipe(p)))
+    return;
+  fill_pattern(iobuf, PIPEFAULT_BYTES, PIPEFAULT_SEED, 0);
+  equal("pipefault: write", write(p[1], iobuf, PIPEFAULT_BYTES), PIPEFAULT_BYTES);
+  close(p[1]);
+  char *buf = heap_end - good;
+  int n = read(p[0], buf, PIPEFAULT_BYTES);
+  if (n == -1 && errno == EFAULT) {
+    n = 0; /* nothing delivered: nothing taken */
+  } else if (n < 0 || n > good) {
+    printf("fstest: FAIL pipefault: read into %d good bytes then a bad page: returned %d "
+           "(errno %d), expected -1 (EFAULT) or 1..%d\n", good, n, errno, good);
+    failures++;
+    close(p[0]);
+    return;
+  } else if (pattern_mismatches(buf, n, PIPEFAULT_SEED, 0) != 0) {
+    printf("fstest: FAIL pipefault: read into %d good bytes: the %d bytes it returned "
+           "are not the first %d written\n", good, n, n);
+    failures++;
+  }
+  int left = 0, r;
+  while ((r = read(p[0], iobuf2 + left, PIPEFAULT_BYTES - left)) > 0)
+    left += r;
+  if (left != PIPEFAULT_BYTES - n) {
+    printf("fstest: FAIL pipefault: after a read of %d bytes into %d good bytes, the pipe "
+           "held %d bytes, expected %d\n", n, good, left, PIPEFAULT_BYTES - n);
+    failures++;
+  } else if (pattern_mismatches(iobuf2, left, PIPEFAULT_SEED, n) != 0) {
+    printf("fstest: FAIL pipefault: after a read of %d bytes into %d good bytes, the rest "
+           "is not bytes %d..%d of what was written\n", n, good, n, PIPEFAULT_BYTES - 1);
+    failures++;
+  }
+  close(p[0]);
+}
+
+#define SHARED_PIPE_BYTES (1 * MIB)
+#define SHARED_PIPE_READERS 3
+
+/* Child: read p until end of file; report how many bytes and their sum. */
+static void
+shared_pipe_reader(int p[2], int report)
+{
+  close(p[1]);
+  uint counts[2] = {0, 0}; /* bytes, sum of byte values */
+  int n, piece = 1;
+  while ((n = read(p[0], iobuf, piece)) > 0) {
+    for (int i = 0; i < n; i++)
+      counts[1] += (uchar)iobuf[i];
+    counts[0] += n;
+    piece = piece * 7 % 4096 + 1;
+  }
+  write(report, counts, sizeof counts);
+  exit(0);
+}
+
+/* Readers take turns: with several of them on one pipe, every byte written is
+ * delivered exactly once. */
+static void
+pipefault_shared(void)
+{
+  int p[2], report[2];
+  if (!ok("pipefault: create", pipe(p)) || !ok("pipefault: create", pipe(report)))
+    return;
+  int pids[SHARED_PIPE_READERS];
+  for (int i = 0; i < SHARED_PIPE_READERS; i++)
+    if ((pids[i] = fork()) == 0)
+      shared_pipe_reader(p, report[1]);
+  close(p[0]);
+  uint want_sum = 0;
+  for (uint off = 0; off < SHARED_PIPE_BYTES; off += IO_BUFFER_BYTES) {
+    fill_pattern(iobuf, IO_BUFFER_BYTES, PIPEFAULT_SEED, off);
+    for (int i = 0; i < IO_BUFFER_BYTES; i++)
+      want_sum += (uchar)iobuf[i];
+    equal("pipefault: shared pipe write", write(p[1], iobuf, IO_BUFFER_BYTES), IO_BUFFER_BYTES);
+  }
+  close(p[1]);
+  uint bytes = 0, sum = 0, counts[2];
+  for (int i = 0; i < SHARED_PIPE_READERS; i++) {
+    if (read(report[0], counts, sizeof counts) == sizeof counts) {
+      bytes += counts[0];
+      sum += counts[1];
+    }
+    equal("pipefault: shared pipe reader status", child_status(pids[i]), 0);
+  }
+  close(report[0]);
+  close(report[1]);
+  equal("pipefault: bytes the readers of one pipe got in all", bytes, SHARED_PIPE_BYTES);
+  equal("pipefault: sum of the bytes the readers got", sum, want_sum);
+}
+
+/* A read whose buffer is bad, from the start or partway, leaves the bytes
+ * it could not deliver in the pipe. */
+static void
+test_pipefault(void)
+{
+  int p[2];
+  if (!ok("pipefault: create", pipe(p)))
+    return;
+  equal("pipefault: write", write(p[1], "abcdef", 6), 6);
+  fails_with("pipefault: read into kernel memory", read(p[0], (char *)KERNEL_ADDRESS, 3), EFAULT);
+  char got[8];
+  int n = read(p[0], got, sizeof got);
+  if (equal("pipefault: bytes left after a failed read", n, 6) && memcmp(got, "abcdef", 6) != 0) {
+    got[6] = 0;
+    printf("fstest: FAIL pipefault: after a failed read the pipe held '%s', expected 'abcdef'\n",
+           got);
+    failures++;
+  }
+  close(p[0]);
+  close(p[1]);
+
+  // Make the heap end on a page boundary: the next page is not mapped.
+  char *end = sbrk(0);
+  int align = (PAGE_BYTES - (uint64)end % PAGE_BYTES) % PAGE_BYTES;
+  if (sbrk(align) == (char *)-1) {
+    fail("pipefault: sbrk", "cannot align the heap");
+    return;
+  }
+  end += align;
+  static const int goods[] = {0, 1, 100, 700, 1500, PAGE_BYTES / 2 + 1, PIPEFAULT_BYTES - 1};
+  for (int i = 0; i < (int)(sizeof goods / sizeof goods[0]); i++)
+    pipefault_partway(end, goods[i]);
+  sbrk(-align);
+  pipefault_shared();
+}
+
 static void
 test_mknod(void)
 {
@@ -1174,6 +1312,7 @@ static struct subtest subtests[] = {
   {"emfile", test_emfile},
   {"pipe", test_pipe},
   {"bigpipe", test_bigpipe},
+  {"pipefault", test_pipefault},
   {"mknod", test_mknod},
   {"fsync", test_fsync},
   {"many", test_many},

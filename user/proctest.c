@@ -151,6 +151,8 @@ receive_int(int fd)
   return value;
 }
 
+#define NO_PROCESS (-1) /* what poll_state reports when procinfo fails */
+
 static const char *
 state_name(int state)
 {
@@ -159,6 +161,8 @@ state_name(int state)
     [PROC_RUNNING] = "RUNNING", [PROC_BLOCKED] = "BLOCKED", [PROC_SUSPENDED] = "SUSPENDED",
     [PROC_ZOMBIE] = "ZOMBIE",
   };
+  if (state == NO_PROCESS)
+    return "no such process";
   return state >= 0 && state < PROC_NSTATES ? names[state] : "?";
 }
 
@@ -184,25 +188,33 @@ cpu_count(void)
   return si.ncpu;
 }
 
-/* Polls until pid is in state, for at most timeout_ms; 1 if it got there. */
+/*
+ * Polls pid's state until it is `state` or timeout_ms have passed and
+ * returns the last state seen (`state` on success, NO_PROCESS if procinfo
+ * failed). It always looks once more after the deadline: on a busy host
+ * this process can be stalled past the whole timeout between two looks
+ * (or before the first), and a child that did reach the state must not
+ * be reported as failing to.
+ */
 static int
-reached_state(int pid, int state, uint64 timeout_ms)
+poll_state(int pid, int state, uint64 timeout_ms)
 {
   uint64 deadline = now_ms() + timeout_ms;
   struct procinfo info;
-  while (now_ms() < deadline) {
-    if (procinfo(pid, &info) == 0 && info.state == state)
-      return 1;
+  for (;;) {
+    int seen = procinfo(pid, &info) == 0 ? info.state : NO_PROCESS;
+    if (seen == state || now_ms() >= deadline)
+      return seen;
     sleep(1);
   }
-  return 0;
 }
 
 static void
 wait_for_state(int pid, int state, const char *check)
 {
-  CHECK(reached_state(pid, state, STATE_WAIT_MS), check, "pid %d never reached state %s", pid,
-        state_name(state));
+  int seen = poll_state(pid, state, STATE_WAIT_MS);
+  CHECK(seen == state, check, "pid %d: expected state %s within %d ms, saw %s", pid,
+        state_name(state), STATE_WAIT_MS, state_name(seen));
 }
 
 /*
@@ -407,13 +419,15 @@ test_waitpid(void)
 static void
 suspend_sleeper(int pid, const char *check)
 {
+  int seen = NO_PROCESS;
   for (int i = 0; i < SUSPEND_TRIES; i++) {
     CHECK(suspend(pid) == 0, check, "suspend(%d): %s", pid, strerror(errno));
-    if (reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS))
+    if ((seen = poll_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS)) == PROC_SUSPENDED)
       return;
     resume(pid);
   }
-  FAIL(check, "pid %d never showed as SUSPENDED", pid);
+  FAIL(check, "pid %d: expected SUSPENDED after %d suspend() calls, last saw %s", pid,
+       SUSPEND_TRIES, state_name(seen));
 }
 
 /* ------------------------------------------------------------------ */
@@ -574,12 +588,10 @@ check_suspend_sleeper(void)
   for (int i = 0; i < SLEEPER_SUSPENDS; i++) {
     sleep(1); /* wake on a tick, as the sleeper does */
     CHECK(suspend(pid) == 0, "suspend sleeper", "suspend: %s", strerror(errno));
-    struct procinfo info;
-    int stopped = reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS);
-    get_info(pid, &info);
-    CHECK(stopped, "suspend sleeper",
-          "try %d: suspend() returned 0 but the sleeping child stays %s, not SUSPENDED", i,
-          state_name(info.state));
+    int seen = poll_state(pid, PROC_SUSPENDED, STATE_WAIT_MS);
+    CHECK(seen == PROC_SUSPENDED, "suspend sleeper",
+          "try %d: suspend() returned 0; expected the sleeping child SUSPENDED within %d ms, "
+          "saw %s", i, STATE_WAIT_MS, state_name(seen));
     CHECK(resume(pid) == 0, "suspend sleeper", "resume: %s", strerror(errno));
   }
   kill_and_reap(pid, "suspend sleeper");

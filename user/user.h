@@ -10,6 +10,7 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/procinfo.h"
+#include "kernel/failinject.h"
 #include "kernel/staterec.h"
 
 struct stat;
@@ -51,6 +52,7 @@ int fsync(int fd);
 int poweroff(int status) __attribute__((noreturn));
 uint64 uptime_ns(void);
 int dup2(int oldfd, int newfd);
+int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 /* The state-change record (kernel/staterec.h): op STATEREC_START, _STOP,
  * _READ (buf, max: returns the count), _STATUS (buf: struct staterec_status). */
 int staterec(int op, void *buf, int max);

@@ -78,7 +78,7 @@ static const struct test_program TEST_PROGRAMS[] = {
     {"untouched"}, {"badelf"}, {"badexec"}, {"txtbusy"}, {"sbrk"}, {"forkcopy"}}},
   {"fstest",
    {{"files"}, {"fd"}, {"names"}, {"dirs"}, {"links"}, {"lseek"}, {"append"},
-    {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"mknod"}, {"fsync"},
+    {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"pipefault"}, {"mknod"}, {"fsync"},
     {"many"}, {"concurrent"}, {"efbig"}, {"nfile"}, {"big", SLOW}, {"full", SLOW}}},
 };
 #define N_TEST_PROGRAMS ((int)(sizeof TEST_PROGRAMS / sizeof TEST_PROGRAMS[0]))

@@ -11,6 +11,7 @@
  */
 #include "kernel/mm/mm.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 
 struct free_page {
   struct free_page *next;
@@ -119,6 +120,8 @@ void kfree(void *page) {
 }
 
 void *kalloc(void) {
+  if (fail_should(FAIL_KALLOC))
+    return 0;
   acquire(&pages.lock);
   struct free_page *fp = pages.free_list;
   if (fp) {

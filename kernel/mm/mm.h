@@ -64,6 +64,7 @@ struct mem_layout {
 };
 void kvm_init(const struct mem_layout *layout);
 void kvm_enable(void);                /* load the kernel page table on this hart */
+int kvm_active(void);                 /* is this hart on the kernel page table? */
 uint64 kstack_top(int slot);          /* top of kernel stack number slot */
 
 /* --- user address spaces and their page faults (uvm.c) --- */

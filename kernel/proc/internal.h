@@ -18,6 +18,8 @@
 
 /* proc.c */
 extern struct proc proc_table[NPROC];
+extern struct spinlock wait_lock; /* every p->parent; before any p->lock */
+int proc_parent_pid(struct proc *p); /* caller holds wait_lock */
 extern int trace_states; /* boot argument trace=1 */
 /* Report p's change from old to p->state: the trace=1 line, the
  * state-change record. Out of line, so that when neither is on
