@@ -46,6 +46,10 @@ def run_procrun(t, args, bootargs=""):
     pids = {int(i): int(p) for p, i in LABEL_RE.findall(record)}
     t.check(changes, "the record has no state changes:\n" + record[:2000])
     t.check("# dropped" not in record, "the record overflowed:\n" + record[:500])
+    for pid in pids.values():
+        last = [(c["old"], c["new"], c["why"]) for c in changes if c["pid"] == pid][-1:]
+        t.check_equal(last, [("zombie", "unused", "reaped")],
+                      "pid %d's last change in the record (the reaping is recorded under the child's pid)" % pid)
     return rows, stats, changes, pids, out
 
 
