@@ -12,7 +12,7 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench,$(MAKECMDGOALS))
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
@@ -153,11 +153,24 @@ grade: all
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
+# A picture of the processes' states while CMD runs (scripts/timeline).
+# Writes TIMELINE (default timeline.svg), its .html page and its .rec record.
+TIMELINE_CMD = $(or $(CMD),procrun -l 3:100$(comma)3:50)
+TIMELINE ?= timeline.svg
+timeline: all
+	RIVET_KERNEL=$(KERNEL) scripts/timeline --run '$(TIMELINE_CMD)' --cpus $(CPUS) $(if $(ICOUNT),--icount) -o $(TIMELINE)
+
+# The timeline in docs/processes.md: one hart, deterministic guest time.
+DOCS_TIMELINE_CMD = procrun -l 3:100,3:50 -c
+docs-timeline: all
+	scripts/timeline --run '$(DOCS_TIMELINE_CMD)' --cpus 1 --icount --title 'procrun -l 3:100,3:50 on one hart' \
+	  -o docs/timeline.svg --html /dev/null --record /dev/null
+
 clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
-	rm -rf tests/logs results.json bench.json build
+	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec
 
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
@@ -169,11 +182,13 @@ help:
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
+	@echo "make timeline CMD='...'  picture of the process states while CMD runs: timeline.svg"
+	@echo "make docs-timeline  regenerate docs/timeline.svg"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress grade bench clean help
+.PHONY: all qemu qemu-gdb run test stress grade bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

@@ -5,6 +5,9 @@
 set -eu
 
 PACKAGES="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch python3"
+# Optional: a headless browser for the timeline picture test (which skips
+# without it). Not every release packages it, so its failure is not fatal.
+OPTIONAL_PACKAGES="chromium"
 
 is_debian_like() {
     if [ -r /etc/os-release ]; then
@@ -37,3 +40,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $PACKAGES
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $OPTIONAL_PACKAGES ||
+    echo "install-deps.sh: optional $OPTIONAL_PACKAGES not installed (the browser test will be skipped)" >&2

@@ -11,6 +11,7 @@
 #include "kernel/errno.h"
 #include "kernel/procinfo.h"
 #include "kernel/failinject.h"
+#include "kernel/staterec.h"
 
 struct stat;
 
@@ -52,6 +53,9 @@ int poweroff(int status) __attribute__((noreturn));
 uint64 uptime_ns(void);
 int dup2(int oldfd, int newfd);
 int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
+/* The state-change record (kernel/staterec.h): op STATEREC_START, _STOP,
+ * _READ (buf, max: returns the count), _STATUS (buf: struct staterec_status). */
+int staterec(int op, void *buf, int max);
 
 /* user/lib/ulib.c */
 int pause(int ticks);       /* newer xv6 name for sleep() */

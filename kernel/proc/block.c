@@ -13,14 +13,15 @@ static void proc_sleep(void *chan, struct spinlock *lk, int interruptible) {
   /* Become BLOCKED before letting go of lk: a waker must hold lk to
    * change the condition, so it will see us blocked. */
   p->chan = chan;
+  p->wait_name = lk->name;
   p->interruptible = interruptible;
   if (interruptible && p->suspend_requested && !p->killed) {
     /* suspend() found us running in the kernel: stop here, as blocked. */
     p->suspend_requested = 0;
     p->suspended_blocked = 1;
-    set_state(p, PROC_SUSPENDED);
+    set_state(p, PROC_SUSPENDED, WHY_SUSPENDED);
   } else {
-    set_state(p, PROC_BLOCKED);
+    set_state(p, PROC_BLOCKED, WHY_BLOCKED);
   }
   release(lk);
   p->nvcsw++;
@@ -38,7 +39,7 @@ static void proc_wakeup(void *chan) {
     acquire(&p->lock);
     if (p->chan == chan) {
       if (p->state == PROC_BLOCKED)
-        set_state(p, PROC_READY);
+        set_state(p, PROC_READY, WHY_WOKEN);
       else if (p->state == PROC_SUSPENDED)
         p->suspended_blocked = 0; /* woken, but runs only once resumed */
     }
@@ -65,9 +66,14 @@ static const struct blocker process_blocker = {proc_sleep, proc_wakeup, proc_sho
                                                proc_current_id, proc_current_slot};
 
 /* Sleepers on the clock wait on clock_channel; cpu 0's tick wakes them
- * (under clock_lock) to look at the time. */
-static struct spinlock clock_lock;
+ * (under clock_lock) to look at the time, but only once the earliest
+ * deadline among them, next_clock_deadline, has passed: each sleeper
+ * lowers it to its own deadline before it sleeps (again), so none is
+ * woken at every tick only to find it must sleep on. */
+#define NO_DEADLINE (~0UL)
+static struct spinlock clock_lock; /* guards clock_channel's sleepers and next_clock_deadline */
 static char clock_channel;
+static uint64 next_clock_deadline = NO_DEADLINE;
 
 void block_init(void) {
   spinlock_init(&clock_lock, "tick");
@@ -76,15 +82,20 @@ void block_init(void) {
 
 void block_clock_tick(void) {
   acquire(&clock_lock);
-  wakeup(&clock_channel);
+  if (clock_ns() >= next_clock_deadline) {
+    next_clock_deadline = NO_DEADLINE;
+    wakeup(&clock_channel);
+  }
   release(&clock_lock);
 }
 
 void proc_sleep_until(uint64 deadline_ns) {
   idle_clock_sleepers(1);
   acquire(&clock_lock);
-  while (clock_ns() < deadline_ns && !proc_killed(myproc()))
+  while (clock_ns() < deadline_ns && !proc_killed(myproc())) {
+    next_clock_deadline = MIN(next_clock_deadline, deadline_ns);
     sleep_interruptible(&clock_channel, &clock_lock);
+  }
   release(&clock_lock);
   idle_clock_sleepers(-1);
 }

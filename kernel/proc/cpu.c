@@ -30,7 +30,7 @@ void switch_to_scheduler(void) {
 void proc_yield(int involuntary) {
   struct proc *p = myproc();
   acquire(&p->lock);
-  set_state(p, PROC_READY);
+  set_state(p, PROC_READY, involuntary ? WHY_PREEMPTED : WHY_YIELDED);
   if (involuntary)
     p->nivcsw++;
   else
@@ -51,7 +51,7 @@ void proc_tick(void) {
 
 /* Run p (READY, locked) until it switches back to this loop. */
 static void run(struct cpu *c, struct proc *p) {
-  set_state(p, PROC_RUNNING);
+  set_state(p, PROC_RUNNING, WHY_DISPATCHED);
   c->proc = p;
   p->last_cpu = c->index;
   p->quantum_end_ns = p->run_start_ns + quantum_ns;

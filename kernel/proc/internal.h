@@ -21,7 +21,10 @@ extern struct proc proc_table[NPROC];
 extern struct spinlock wait_lock; /* every p->parent; before any p->lock */
 int proc_parent_pid(struct proc *p); /* caller holds wait_lock */
 extern int trace_states; /* boot argument trace=1 */
-void trace_state_change(struct proc *p, enum procstate old, enum procstate s);
+/* Report p's change from old to p->state: the trace=1 line, the
+ * state-change record. Out of line, so that when neither is on
+ * set_state pays only for testing two flags. */
+void report_state_change(struct proc *p, enum procstate old, enum statechange_why why);
 
 /* cpu.c */
 void cpu_init(uint64 quantum_ns);
@@ -47,22 +50,30 @@ void idle_clock_sleepers(int delta);
 /* status.c */
 const char *state_name(enum procstate s);
 
+/* staterec.c: the state-change record (ABI in kernel/staterec.h) */
+extern volatile int staterec_on; /* recording? read unlocked by set_state */
+void staterec_init(void);
+/* Note that p just changed from old to p->state; caller holds p->lock. */
+void staterec_add(struct proc *p, enum procstate old, enum statechange_why why);
+const char *staterec_why_name(enum statechange_why why);
+
 /*
- * THE state transition: every change of p->state happens here. Caller
+ * THE state transition: every change of p->state happens here; `why` is
+ * for the trace and the state-change record (kernel/staterec.h). Caller
  * holds p->lock (or owns p while it is UNUSED or NEW). The CPU-time
  * account and the policy's queue follow the state here, so that nothing
  * else has to: a process is in the policy's queue exactly while READY
  * (see sched.h). Inline because it is on the path of every switch.
  */
-static inline void set_state(struct proc *p, enum procstate s) {
+static inline void set_state(struct proc *p, enum procstate s, enum statechange_why why) {
   enum procstate old = p->state;
-  if (trace_states)
-    trace_state_change(p, old, s);
   if (old == PROC_RUNNING)
     p->runtime_ns += clock_ns() - p->run_start_ns;
   if (old == PROC_READY)
     sched_policy->remove(p);
   p->state = s;
+  if (trace_states | staterec_on)
+    report_state_change(p, old, why);
   if (s == PROC_RUNNING)
     p->run_start_ns = clock_ns();
   if (s == PROC_READY) {

@@ -31,15 +31,21 @@ int trace_states; /* log every state change (boot argument trace=1) */
 static int sleep_in_exit; /* exit gives up the hart after leaving its memory (boot self-test) */
 #define EXIT_SLEEP_NS (1000000000UL / TICK_HZ) /* selftest=exit_window: one tick */
 
-/* trace=1: log a state change on the console. */
-void trace_state_change(struct proc *p, enum procstate old, enum procstate s) {
-  printf("trace: t=%lu pid=%d %s -> %s\n", clock_ns(), p->pid, state_name(old), state_name(s));
+void report_state_change(struct proc *p, enum procstate old, enum statechange_why why) {
+  int blocked = p->state == PROC_BLOCKED;
+  if (trace_states)
+    printf("trace: t=%lu hart=%d pid=%d %s -> %s why=%s%s%s\n", clock_ns(), mycpu()->hartid, p->pid,
+           state_name(old), state_name(p->state), staterec_why_name(why), blocked ? " wait=" : "",
+           blocked ? p->wait_name : "");
+  if (staterec_on)
+    staterec_add(p, old, why);
 }
 
 void proc_init(int trace, uint64 quantum_ns) {
   trace_states = trace;
   spinlock_init(&pid_lock, "pid");
   spinlock_init(&wait_lock, "wait");
+  staterec_init();
   for (int i = 0; i < NPROC; i++) {
     spinlock_init(&proc_table[i].lock, "proc");
     proc_table[i].slot = i;
@@ -85,7 +91,7 @@ struct proc *proc_create(const char *name, void (*start)(void)) {
       continue;
     }
     p->pid = alloc_pid();
-    set_state(p, PROC_NEW);
+    set_state(p, PROC_NEW, WHY_CREATED);
     p->killed = p->suspend_requested = p->suspended_blocked = 0;
     p->exit_status = 0;
     p->chan = 0;
@@ -111,10 +117,10 @@ struct proc *proc_create(const char *name, void (*start)(void)) {
 
 /* Return a ZOMBIE's (or a failed NEW's) slot to the table. */
 static void free_proc(struct proc *p) {
+  set_state(p, PROC_UNUSED, WHY_REAPED); /* first, so the record sees the pid */
   p->parent = 0;
   p->pid = 0;
   p->name[0] = 0;
-  set_state(p, PROC_UNUSED);
 }
 
 struct proc *proc_fork(void (*start)(void)) {
@@ -140,7 +146,7 @@ struct proc *proc_fork(void (*start)(void)) {
 
 void proc_start(struct proc *p) {
   acquire(&p->lock);
-  set_state(p, PROC_READY);
+  set_state(p, PROC_READY, WHY_STARTED);
   release(&p->lock);
 }
 
@@ -180,7 +186,7 @@ void proc_exit(int status) {
   wakeup(p->parent);
   acquire(&p->lock);
   p->exit_status = status;
-  set_state(p, PROC_ZOMBIE);
+  set_state(p, PROC_ZOMBIE, WHY_EXITED);
   release(&wait_lock);
   p->nvcsw++;
   switch_to_scheduler();
@@ -256,7 +262,7 @@ int proc_kill(int pid) {
   p->killed = 1;
   if (p->state == PROC_BLOCKED || p->state == PROC_SUSPENDED) {
     p->suspended_blocked = 0;
-    set_state(p, PROC_READY); /* run so it can die */
+    set_state(p, PROC_READY, WHY_KILLED); /* run so it can die */
   }
   release(&p->lock);
   return 0;
@@ -268,10 +274,10 @@ int proc_suspend(int pid) {
   if (p == 0)
     return err;
   if (p->state == PROC_READY) {
-    set_state(p, PROC_SUSPENDED); /* set_state takes it off the policy's queue */
+    set_state(p, PROC_SUSPENDED, WHY_SUSPENDED); /* set_state takes it off the policy's queue */
   } else if (p->state == PROC_BLOCKED && p->interruptible) {
     p->suspended_blocked = 1;
-    set_state(p, PROC_SUSPENDED);
+    set_state(p, PROC_SUSPENDED, WHY_SUSPENDED);
   } else if (p->state == PROC_BLOCKED) {
     p->suspend_requested = 1; /* busy in the kernel: stops when done */
   } else if (p->state == PROC_RUNNING || p->state == PROC_NEW) {
@@ -290,7 +296,7 @@ int proc_resume(int pid) {
     return err;
   p->suspend_requested = 0;
   if (p->state == PROC_SUSPENDED)
-    set_state(p, p->suspended_blocked ? PROC_BLOCKED : PROC_READY);
+    set_state(p, p->suspended_blocked ? PROC_BLOCKED : PROC_READY, WHY_RESUMED);
   p->suspended_blocked = 0;
   release(&p->lock);
   return 0;
@@ -301,7 +307,7 @@ void proc_stop_if_requested(void) {
   acquire(&p->lock);
   if (p->suspend_requested && !p->killed) {
     p->suspend_requested = 0;
-    set_state(p, PROC_SUSPENDED);
+    set_state(p, PROC_SUSPENDED, WHY_SUSPENDED);
     p->nvcsw++;
     switch_to_scheduler();
   }

@@ -12,6 +12,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/procinfo.h"
+#include "kernel/staterec.h"
 #include "kernel/sync/sync.h"
 #include "kernel/mm/mm.h"
 #include "kernel/arch/arch.h"
@@ -27,6 +28,7 @@ struct proc {
   enum procstate state;
   int suspended_blocked;   /* SUSPENDED while it was BLOCKED and not yet woken */
   void *chan;              /* channel it sleeps on while BLOCKED */
+  const char *wait_name;   /* what it sleeps on: the name of chan's lock */
   int interruptible;       /* that sleep may be suspended (see sync.h) */
   int killed;              /* exits the next time it returns to user mode */
   int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
@@ -99,6 +101,13 @@ void proc_sleep_until(uint64 deadline_ns); /* returns early if the process is ki
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
 void proc_sleep_in_exit(void);        /* exit sleeps after leaving its memory (self-test) */
 void proc_dump(void);                 /* Ctrl-P listing */
+
+/* --- the state-change record (staterec.c; ABI in kernel/staterec.h) --- */
+void staterec_start(void);                  /* empty the ring and record */
+void staterec_stop(void);
+int staterec_peek(struct statechange *buf, int max); /* oldest unread, not removed */
+void staterec_consume(uint32 first_seq, int n);      /* remove what peek returned */
+void staterec_status(struct staterec_status *st);
 
 /* --- lazy floating point (fpu.c) --- */
 void fpu_on_trap(struct proc *p);      /* save FP registers the user changed */

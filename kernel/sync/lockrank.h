@@ -56,6 +56,8 @@
              "one sleeplock's locked flag and owner (inside struct sleeplock)")                  \
   LOCK_CLASS(PROC, "proc", SPINLOCK, 50, 1, SLEEP_NO,                                            \
              "one process's state, chan, killed and suspend flags, exit status, pid")            \
+  LOCK_CLASS(STATEREC, "staterec", SPINLOCK, 55, 1, SLEEP_NO,                                   \
+             "the state-change record's ring, indexes and counters, and turning it on or off")   \
   LOCK_CLASS(READY_QUEUE, "ready queue", SPINLOCK, 60, 1, SLEEP_NO,                              \
              "the scheduling policy's queues and every p->se")           \
   LOCK_CLASS(PID, "pid", SPINLOCK, 62, 1, SLEEP_NO, "the next process id")                       \
