@@ -5,7 +5,7 @@ U := user
 
 CPUS ?= 3
 MEM ?= 128M
-FSSIZE ?= 65536          # file-system image size in 1 KiB blocks
+FSSIZE ?= 81920          # file-system image size in 1 KiB blocks (usertests' writebig needs > 64 MiB)
 ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
@@ -45,6 +45,9 @@ KOBJS := $(patsubst %.S,%.o,$(KSRCS:.c=.o))
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
+# `make` builds the kernel and the disk image.
+all: $(K)/kernel fs.img
+
 $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(KOBJS)
@@ -62,6 +65,24 @@ $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 UPROGS ?= $(patsubst $(U)/%.c,$(U)/_%,$(wildcard $(U)/*.c))
 ULIB := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(wildcard $(U)/lib/*.c $(U)/lib/*.S)))
 
+# Rivet's own programs build with CFLAGS (strict: -O2, format strings
+# checked). Every other user/*.c (a program from xv6 or a lab, or yours)
+# builds as xv6 builds user code: XV6_UCFLAGS are xv6's user flags, plus
+# -Wno-format because xv6's older user.h had no format attribute on printf.
+# A new Rivet program is added to this list.
+RIVET_UPROGS := bench bench_big bench_fault bench_tiny cat crashwork echo exectest exectest_big \
+  false fptest fstest grep init kill lab_find lab_pingpong lab_primes lab_sleep lab_xargs ln ls \
+  mkdir poweroff proctest ps resume rm sh sleep suspend true usertests wc xt_args xt_ret7 xt_wait
+XV6_UCFLAGS := -Wall -Werror -Wno-format -O -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
+XV6_UCFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -Wno-main
+XV6_UCFLAGS += -fno-builtin-strncpy -fno-builtin-strncmp -fno-builtin-strlen -fno-builtin-memset
+XV6_UCFLAGS += -fno-builtin-memmove -fno-builtin-memcmp -fno-builtin-log -fno-builtin-bzero
+XV6_UCFLAGS += -fno-builtin-strchr -fno-builtin-exit -fno-builtin-malloc -fno-builtin-putc
+XV6_UCFLAGS += -fno-builtin-free -fno-builtin-memcpy -fno-builtin-printf -fno-builtin-fprintf
+XV6_UCFLAGS += -fno-builtin-vprintf -I. -fno-stack-protector -fno-pie -no-pie
+XV6_UOBJS := $(filter-out $(patsubst %,$(U)/%.o,$(RIVET_UPROGS)),$(patsubst %.c,%.o,$(wildcard $(U)/*.c)))
+$(XV6_UOBJS): CFLAGS := $(XV6_UCFLAGS)
+
 $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB) $(LIBGCC)
@@ -78,9 +99,23 @@ mkfs/fsck: mkfs/fsck.c $(MKFS_SRCS)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc -Wall -Werror -O2 -I. -o $@ mkfs/fsck.c mkfs/image.c
 
-fs.img: mkfs/mkfs mkfs/fsck README.md $(sort $(UPROGS))
+# The image holds README.md, README (the same text, under the name xv6
+# programs and lab graders open), the programs in UPROGS and the data files
+# in FSFILES (make FSFILES='notes.txt data/words'; each is named after its
+# last path component). fs.img depends on .fs-contents, rewritten only when
+# that list or FSSIZE changes, so changing UPROGS or FSFILES rebuilds it.
+FSFILES ?=
+FS_CONTENTS := $(strip $(FSSIZE)) README.md $(U)/README $(sort $(UPROGS)) $(FSFILES)
+ifneq ($(shell cat .fs-contents 2>/dev/null),$(FS_CONTENTS))
+  $(shell echo '$(FS_CONTENTS)' > .fs-contents)
+endif
+
+$(U)/README: README.md
+	$(Q)cp README.md $@
+
+fs.img: mkfs/mkfs mkfs/fsck .fs-contents README.md $(U)/README $(sort $(UPROGS)) $(FSFILES)
 	@echo "  MKFS    $@"
-	$(Q)mkfs/mkfs $@ $(strip $(FSSIZE)) README.md $(sort $(UPROGS))
+	$(Q)mkfs/mkfs $@ $(FS_CONTENTS)
 
 # --- running -----------------------------------------------------------------
 QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(K)/kernel -m $(MEM) -smp $(CPUS)
@@ -91,7 +126,6 @@ QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
 comma := ,
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 
-all: $(K)/kernel fs.img
 
 qemu: $(K)/kernel fs.img
 	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
@@ -104,8 +138,9 @@ qemu-gdb: $(K)/kernel fs.img .gdbinit
 	@echo "*** now run 'gdb-multiarch -x .gdbinit' in another window (port $(GDBPORT))"
 	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
 
+# CMD goes to osrun as one word, so the whole line (pipes, ;, >) runs in Rivet.
 run: $(K)/kernel fs.img
-	scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- $(CMD)
+	scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- '$(subst ','\'',$(CMD))'
 
 test: all
 	CPUS=$(CPUS) $(PYTHON) tests/run.py $(T)
@@ -117,7 +152,7 @@ bench: all
 	scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
 clean:
-	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
+	rm -f $(K)/kernel $(K)/kernel.asm fs.img .fs-contents $(U)/README mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
 	rm -rf tests/logs results.json bench.json

@@ -5,15 +5,21 @@
 #include "user/user.h"
 
 int
-pause(int ticks)
+sleep(int ticks)
 {
-  return sleep(ticks);
+  return pause(ticks);
+}
+
+char *
+sbrk(int nbytes)
+{
+  return sys_sbrk(nbytes, SBRK_EAGER);
 }
 
 char *
 sbrklazy(int nbytes)
 {
-  return sbrk(nbytes);
+  return sys_sbrk(nbytes, SBRK_LAZY);
 }
 
 /* stat() by name: open the file, ask fstat(), close it again. */

@@ -10,15 +10,16 @@
  * The macro is one logical line, so its statements are separated with ';'.
  */
 
-#define SYSCALL(num, name)      \
-  .global name;                 \
-  .type name, @function;        \
-  name:                         \
+#define SYSCALL(num, name) SYSCALL_STUB(num, name, name)
+#define SYSCALL_STUB(num, name, stub) \
+  .global stub;                 \
+  .type stub, @function;        \
+  stub:                         \
   li a7, num;                   \
   ecall;                        \
   bltz a0, syscall_failed;      \
   ret;                          \
-  .size name, . - name;
+  .size stub, . - stub;
 
 .text
 
