@@ -124,19 +124,27 @@ QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-devic
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
 QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
 comma := ,
-GDBPORT := $(shell expr `id -u` % 5000 + 25000)
+# gdb: GDBPORT=N sets the port; otherwise scripts/gdbport picks the first
+# free one from a per-user base, so sessions on one machine never collide.
+GDB_BASE_PORT := $(shell expr `id -u` % 5000 + 25000)
+GDBPORT ?=
 
 
+# The console goes through scripts/symbolize, which names the functions and
+# lines of a panic's backtrace.
 qemu: $(K)/kernel fs.img
 	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
-	$(QEMU) $(QEMUOPTS) -nographic
+	$(QEMU) $(QEMUOPTS) -nographic | scripts/symbolize
 
-.gdbinit: scripts/gdbinit.tmpl
-	sed "s/:1234/:$(GDBPORT)/" < $< > $@
-
-qemu-gdb: $(K)/kernel fs.img .gdbinit
-	@echo "*** now run 'gdb-multiarch -x .gdbinit' in another window (port $(GDBPORT))"
-	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
+# The chosen port goes into .gdbinit, which gdb reads from this directory.
+qemu-gdb: $(K)/kernel fs.img
+	@port=$(or $(GDBPORT),$$(scripts/gdbport $(GDB_BASE_PORT))) && \
+	sed "s/:1234/:$$port/" < scripts/gdbinit.tmpl > .gdbinit && \
+	echo "*** QEMU waits for gdb on port $$port. In another window, in this directory:" && \
+	echo "***   gdb-multiarch -x .gdbinit" && \
+	echo "*** (plain gdb-multiarch loads .gdbinit itself once ~/.config/gdb/gdbinit has" && \
+	echo "***   add-auto-load-safe-path $(CURDIR)/.gdbinit )" && \
+	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$$port
 
 # CMD goes to osrun as one word, so the whole line (pipes, ;, >) runs in Rivet.
 run: $(K)/kernel fs.img
@@ -160,13 +168,14 @@ clean:
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
 	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
-	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
+	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch (GDBPORT=N to choose the port)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
-	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(strip $(FSSIZE)) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 
 .PHONY: all qemu qemu-gdb run test grade bench clean help
 
