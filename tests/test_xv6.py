@@ -7,6 +7,7 @@ the build a lab student expects, and the tools of a student's day.
 * xv6_build: in a copy of the tree, `make` (no target) builds the image,
   a touched program or a changed UPROGS/FSFILES rebuilds it, README and
   FSFILES files are on it.
+* xv6_text_cache: cached program pages never outlive a change of the file.
 * xv6_make_run: `make run CMD='echo a b | wc'` runs the whole line in Rivet.
 * xv6_install_deps: scripts/install-deps.sh --dry-run on each faked system.
 * xv6_gdbport: scripts/gdbport skips a port someone holds.
@@ -63,6 +64,15 @@ def _rebuilds_image(t, tree, args=()):
 def xv6_api(t):
     """user/xv6api (xv6's flags): headers, library, SYS_ numbers, sbrk promises, freemem balance"""
     t.run_guest_test("xv6api", timeout=60)
+
+
+@test("xv6_text_cache", groups=GROUPS, timeout=60)
+def xv6_text_cache(t):
+    """a program file rewritten after it ran: the next run uses the new bytes, not cached pages"""
+    res = t.osrun("cat echo > prog; prog hi; prog again; cat wc > prog; echo a b | prog;"
+                  " cat echo > prog; prog back", timeout=40)
+    t.check_equal(res.reason, "ok", "osrun's outcome (%s)" % res.message)
+    t.check_equal(res.stdout, "hi\nagain\n1 2 4\nback\n", "output of prog as echo, as wc, as echo")
 
 
 @test("xv6_build", groups=GROUPS, timeout=300)

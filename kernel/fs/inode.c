@@ -59,6 +59,7 @@ struct inode *iget(uint dev, uint inum) {
       unused = ip;
   }
   if (unused) {
+    text_forget(unused); /* cached program pages of the file this entry held */
     unused->dev = dev;
     unused->inum = inum;
     unused->ref = 1;
@@ -203,6 +204,7 @@ static void free_tree(uint dev, uint b, int depth) {
 }
 
 void itrunc(struct inode *ip) {
+  text_forget(ip); /* cached program pages of these bytes */
   for (int i = 0; i < NDIRECT + 2; i++) {
     if (ip->addrs[i] == 0)
       continue;
@@ -390,6 +392,10 @@ void inode_map_hold(struct inode *ip) { counter_add(&ip->map_count, 1, "mapping"
 void inode_map_release(struct inode *ip) { counter_add(&ip->map_count, -1, "mapping"); }
 int inode_is_mapped(struct inode *ip) { return counter_positive(&ip->map_count); }
 
-void inode_writer_hold(struct inode *ip) { counter_add(&ip->write_count, 1, "writer"); }
+/* A writer may change the file: forget the pages of it cached as program text. */
+void inode_writer_hold(struct inode *ip) {
+  text_forget(ip);
+  counter_add(&ip->write_count, 1, "writer");
+}
 void inode_writer_release(struct inode *ip) { counter_add(&ip->write_count, -1, "writer"); }
 int inode_has_writers(struct inode *ip) { return counter_positive(&ip->write_count); }

@@ -58,6 +58,7 @@ void commit_init(uint64 total_pages);
 int commit_reserve(uint64 pages);     /* promise pages: 0, or -ENOMEM if they are not there */
 void commit_add(uint64 pages);        /* promise again pages whose promise was settled */
 void commit_settle(uint64 pages);     /* promises kept (pages allocated) or given up */
+void commit_reclaimable(int64 pages); /* cached pages that became (un)reclaimable */
 uint64 commit_available_bytes(void);  /* memory nobody has been promised: sysinfo's freemem */
 
 /* --- shared program text (sharedtext.c) --- */
@@ -68,7 +69,11 @@ void text_init(void);
  * promised now. 0, or -ENOMEM. */
 int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out);
 void text_hold(struct shared_text *t);  /* one more mapping (fork) */
-void text_put(struct shared_text *t);   /* one fewer; the last frees its pages */
+void text_put(struct shared_text *t);   /* one fewer; after the last, its pages are a cache */
+int text_reclaim_one(void);             /* free the oldest cached segment; 0 if none */
+/* Drop the cached pages of file obj: its bytes are about to change, or
+ * its inode to be reused (called by the file system). */
+void text_forget(void *obj);
 uint64 text_lookup(struct shared_text *t, uint64 va); /* the loaded page for va, or 0 */
 /* Install page (filled by the caller) for va; returns the page to map: this
  * one, or one another process installed first (then page is freed); 0 if

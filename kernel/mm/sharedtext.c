@@ -4,20 +4,25 @@
  * process running the program maps the same physical pages. fork shares
  * them too, so it copies only a process's private (writable) pages.
  *
- * One struct shared_text per (file, segment) in use. It remembers each
- * loaded page in a two-level table: a root page of pointers to leaf pages,
- * each leaf holding the physical addresses of SLOTS_PER_PAGE pages.
+ * One struct shared_text per (file, segment). It remembers each loaded
+ * page in a two-level table: a root page of pointers to leaf pages, each
+ * leaf holding the physical addresses of SLOTS_PER_PAGE pages.
  *
- * Memory for all of it is promised when the segment is first mapped (one
- * promise per page of the segment plus its table pages; commit.c), so
+ * While some process maps the segment, memory for all of it is promised
+ * (one promise per page of the segment plus its table pages; commit.c), so
  * loading a page of a running program never fails for want of memory, and
- * a process loading pages of its own program does not change what sysinfo
- * reports as free. The pages are freed when the last process mapping the
- * segment lets go of it.
+ * loading it does not change what sysinfo reports as free. When the last
+ * process lets go, the loaded pages stay as a cache (the next exec of the
+ * program finds them) but are no longer promised to anyone: they count as
+ * free, and text_reclaim_one() frees the least recently used cached
+ * segment whenever free pages run short of the promises made (commit.c).
+ * The file system calls text_forget() before a file's bytes can change or
+ * its in-memory inode is reused, so a cached segment is never stale.
  *
  * Lock: texts.lock guards every entry's fields and tables. Pages are read
  * from the file without it (that sleeps); text_insert() then installs the
- * page unless another process loaded the same one first.
+ * page unless another process loaded the same one first. Never call
+ * commit_reserve() with texts.lock held: it may reclaim.
  */
 #include "kernel/mm/mm.h"
 #include "kernel/param.h"
@@ -32,14 +37,16 @@ struct shared_text {
   void *obj;        /* the program file (the region's backing object); 0 if free */
   uint64 start;     /* the segment's first address; with obj, its identity */
   uint64 npages;    /* pages of the segment */
-  int maps;         /* address spaces mapping it */
-  uint64 promised;  /* pages promised when it was created */
-  uint64 allocated; /* pages allocated since: loaded pages and table pages */
+  int maps;         /* address spaces mapping it; 0: only cached */
+  uint64 promised;  /* pages promised while mapped: the segment and its tables */
+  uint64 allocated; /* pages allocated: loaded pages and table pages */
+  uint64 last_used; /* texts.clock when the last mapping went (for reclaim) */
   uint64 **root;    /* root[i / SLOTS_PER_PAGE][i % SLOTS_PER_PAGE]: page i, or 0 */
 };
 
 static struct {
   struct spinlock lock;
+  uint64 clock; /* counts unmappings: orders cached segments by age */
   struct shared_text entries[NSHARED_TEXT];
 } texts;
 
@@ -65,49 +72,8 @@ static struct shared_text *find(void *obj, uint64 start) {
   return 0;
 }
 
-int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out) {
-  uint64 npages = (end - start) / PGSIZE;
-  if (npages > MAX_TEXT_PAGES)
-    return -ENOMEM;
-  acquire(&texts.lock);
-  struct shared_text *t = find(obj, start);
-  if (t) {
-    t->maps++;
-    release(&texts.lock);
-    *out = t;
-    return 0;
-  }
-  t = find(0, 0);
-  uint64 promise = npages + table_pages(npages);
-  if (t == 0 || commit_reserve(promise) < 0) {
-    release(&texts.lock);
-    return -ENOMEM;
-  }
-  *t = (struct shared_text){.obj = obj, .start = start, .npages = npages, .maps = 1, .promised = promise};
-  t->root = alloc_promised(t);
-  if (t->root == 0) {
-    commit_settle(promise - t->allocated);
-    t->obj = 0;
-    release(&texts.lock);
-    return -ENOMEM;
-  }
-  release(&texts.lock);
-  *out = t;
-  return 0;
-}
-
-void text_hold(struct shared_text *t) {
-  acquire(&texts.lock);
-  t->maps++;
-  release(&texts.lock);
-}
-
-void text_put(struct shared_text *t) {
-  acquire(&texts.lock);
-  if (--t->maps > 0) {
-    release(&texts.lock);
-    return;
-  }
+/* Free a cached segment's pages and its entry; caller holds texts.lock. */
+static void drop(struct shared_text *t) {
   for (uint64 i = 0; i < SLOTS_PER_PAGE; i++) {
     uint64 *leaf = t->root[i];
     if (leaf == 0)
@@ -118,8 +84,105 @@ void text_put(struct shared_text *t) {
     kfree(leaf);
   }
   kfree(t->root);
-  commit_settle(t->promised - t->allocated); /* what was never used */
+  commit_reclaimable(-(int64)t->allocated);
   t->obj = 0;
+}
+
+/* The least recently used cached segment, or 0; caller holds texts.lock. */
+static struct shared_text *oldest_cached(void) {
+  struct shared_text *oldest = 0;
+  for (struct shared_text *t = texts.entries; t < texts.entries + NSHARED_TEXT; t++)
+    if (t->obj && t->maps == 0 && (oldest == 0 || t->last_used < oldest->last_used))
+      oldest = t;
+  return oldest;
+}
+
+/* Map t again: its pages stop being a cache and are promised again.
+ * The caller reserved t->promised pages; caller holds texts.lock. */
+static void revive(struct shared_text *t) {
+  commit_reclaimable(-(int64)t->allocated);
+  commit_settle(t->allocated);
+  t->maps = 1;
+}
+
+/* A new entry for the segment, its promise already reserved; caller holds texts.lock. */
+static struct shared_text *create(void *obj, uint64 start, uint64 npages, uint64 promise) {
+  struct shared_text *t = find(0, 0);
+  if (t == 0 && (t = oldest_cached()) != 0)
+    drop(t); /* the table is full: forget the oldest cache */
+  if (t == 0)
+    return 0;
+  *t = (struct shared_text){.obj = obj, .start = start, .npages = npages, .maps = 1, .promised = promise};
+  t->root = alloc_promised(t);
+  if (t->root == 0) {
+    t->obj = 0;
+    return 0;
+  }
+  return t;
+}
+
+int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out) {
+  uint64 npages = (end - start) / PGSIZE;
+  if (npages > MAX_TEXT_PAGES)
+    return -ENOMEM;
+  uint64 promise = npages + table_pages(npages);
+  acquire(&texts.lock);
+  struct shared_text *t = find(obj, start);
+  if (t && t->maps > 0) {
+    t->maps++; /* running already: its promise stands */
+    release(&texts.lock);
+    *out = t;
+    return 0;
+  }
+  release(&texts.lock);
+  if (commit_reserve(promise) < 0) /* may reclaim, so without the lock */
+    return -ENOMEM;
+  acquire(&texts.lock);
+  t = find(obj, start);
+  if (t && t->maps > 0) {
+    t->maps++; /* another exec mapped it meanwhile */
+    commit_settle(promise);
+  } else if (t) {
+    revive(t);
+  } else if ((t = create(obj, start, npages, promise)) == 0) {
+    commit_settle(promise);
+  }
+  release(&texts.lock);
+  *out = t;
+  return t ? 0 : -ENOMEM;
+}
+
+void text_hold(struct shared_text *t) {
+  acquire(&texts.lock);
+  t->maps++;
+  release(&texts.lock);
+}
+
+void text_put(struct shared_text *t) {
+  acquire(&texts.lock);
+  if (--t->maps == 0) {
+    /* Keep the pages as a cache; what was never loaded is no longer promised. */
+    commit_settle(t->promised - t->allocated);
+    commit_reclaimable(t->allocated);
+    t->last_used = ++texts.clock;
+  }
+  release(&texts.lock);
+}
+
+int text_reclaim_one(void) {
+  acquire(&texts.lock);
+  struct shared_text *t = oldest_cached();
+  if (t)
+    drop(t);
+  release(&texts.lock);
+  return t != 0;
+}
+
+void text_forget(void *obj) {
+  acquire(&texts.lock);
+  for (struct shared_text *t = texts.entries; t < texts.entries + NSHARED_TEXT; t++)
+    if (t->obj == obj && t->maps == 0)
+      drop(t);
   release(&texts.lock);
 }
 

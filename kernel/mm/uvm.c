@@ -374,6 +374,7 @@ static void unmap_heap(struct addrspace *as, struct region *heap, uint64 start, 
       as->resident--;
     }
   }
+  pt_prune(as->pt, start, end); /* so that shrinking gives back all it took */
   sfence_vma();
 }
 
