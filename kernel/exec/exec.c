@@ -112,6 +112,7 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
         .perm = segment_perm(&ph),
         .ops = &program_file,
         .obj = ip,
+        .file_id = inode_id(ip),
         .data_va = ph.vaddr,
         .file_off = ph.offset,
         .file_size = ph.filesz,

@@ -64,16 +64,16 @@ uint64 commit_available_bytes(void);  /* memory nobody has been promised: sysinf
 /* --- shared program text (sharedtext.c) --- */
 struct shared_text;
 void text_init(void);
-/* The shared pages of the read-only segment [start, end) of program file
- * obj: one more mapping of an existing one, or a new one whose pages are
- * promised now. 0, or -ENOMEM. */
-int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out);
+/* The shared pages of the read-only segment [start, end) of the program
+ * file named file_id: one more mapping of an existing one, or a new or
+ * cached one whose pages are promised now. 0, or -ENOMEM. */
+int text_get(uint64 file_id, uint64 start, uint64 end, struct shared_text **out);
 void text_hold(struct shared_text *t);  /* one more mapping (fork) */
 void text_put(struct shared_text *t);   /* one fewer; after the last, its pages are a cache */
 int text_reclaim_one(void);             /* free the oldest cached segment; 0 if none */
-/* Drop the cached pages of file obj: its bytes are about to change, or
- * its inode to be reused (called by the file system). */
-void text_forget(void *obj);
+/* Drop the cached pages of the file named file_id: its bytes are about to
+ * change (called by the file system). */
+void text_forget(uint64 file_id);
 uint64 text_lookup(struct shared_text *t, uint64 va); /* the loaded page for va, or 0 */
 /* Install page (filled by the caller) for va; returns the page to map: this
  * one, or one another process installed first (then page is freed); 0 if
@@ -112,6 +112,7 @@ struct region {
   int perm;               /* PTE_R/W/X of its pages */
   const struct backing_ops *ops;
   void *obj;
+  uint64 file_id;         /* names the file for sharing (fs: inode_id), if ops */
   uint64 data_va;         /* file bytes start at this address ... */
   uint64 file_off;        /* ... read from this offset ... */
   uint64 file_size;       /* ... for this many bytes; the rest is zero */

@@ -4,7 +4,9 @@
  * process running the program maps the same physical pages. fork shares
  * them too, so it copies only a process's private (writable) pages.
  *
- * One struct shared_text per (file, segment). It remembers each loaded
+ * One struct shared_text per (file, segment); a file is named by its
+ * file_id (device and inode number), which outlives any one in-memory
+ * inode. It remembers each loaded
  * page in a two-level table: a root page of pointers to leaf pages, each
  * leaf holding the physical addresses of SLOTS_PER_PAGE pages.
  *
@@ -16,8 +18,8 @@
  * program finds them) but are no longer promised to anyone: they count as
  * free, and text_reclaim_one() frees the least recently used cached
  * segment whenever free pages run short of the promises made (commit.c).
- * The file system calls text_forget() before a file's bytes can change or
- * its in-memory inode is reused, so a cached segment is never stale.
+ * The file system calls text_forget() before a file's bytes can change
+ * (opened for writing, truncated, freed), so a cached segment is never stale.
  *
  * Lock: texts.lock guards every entry's fields and tables. Pages are read
  * from the file without it (that sleeps); text_insert() then installs the
@@ -34,8 +36,8 @@
 #define NSHARED_TEXT (2 * NPROC)                         /* a text and a rodata segment each */
 
 struct shared_text {
-  void *obj;        /* the program file (the region's backing object); 0 if free */
-  uint64 start;     /* the segment's first address; with obj, its identity */
+  uint64 file;      /* the program file (the region's file_id); 0 if the entry is free */
+  uint64 start;     /* the segment's first address; with file, its identity */
   uint64 npages;    /* pages of the segment */
   int maps;         /* address spaces mapping it; 0: only cached */
   uint64 promised;  /* pages promised while mapped: the segment and its tables */
@@ -65,9 +67,9 @@ static void *alloc_promised(struct shared_text *t) {
   return page;
 }
 
-static struct shared_text *find(void *obj, uint64 start) {
+static struct shared_text *find(uint64 file, uint64 start) {
   for (struct shared_text *t = texts.entries; t < texts.entries + NSHARED_TEXT; t++)
-    if (t->obj == obj && t->start == start)
+    if (t->file == file && t->start == start)
       return t;
   return 0;
 }
@@ -85,14 +87,14 @@ static void drop(struct shared_text *t) {
   }
   kfree(t->root);
   commit_reclaimable(-(int64)t->allocated);
-  t->obj = 0;
+  t->file = 0;
 }
 
 /* The least recently used cached segment, or 0; caller holds texts.lock. */
 static struct shared_text *oldest_cached(void) {
   struct shared_text *oldest = 0;
   for (struct shared_text *t = texts.entries; t < texts.entries + NSHARED_TEXT; t++)
-    if (t->obj && t->maps == 0 && (oldest == 0 || t->last_used < oldest->last_used))
+    if (t->file && t->maps == 0 && (oldest == 0 || t->last_used < oldest->last_used))
       oldest = t;
   return oldest;
 }
@@ -106,28 +108,28 @@ static void revive(struct shared_text *t) {
 }
 
 /* A new entry for the segment, its promise already reserved; caller holds texts.lock. */
-static struct shared_text *create(void *obj, uint64 start, uint64 npages, uint64 promise) {
+static struct shared_text *create(uint64 file, uint64 start, uint64 npages, uint64 promise) {
   struct shared_text *t = find(0, 0);
   if (t == 0 && (t = oldest_cached()) != 0)
     drop(t); /* the table is full: forget the oldest cache */
   if (t == 0)
     return 0;
-  *t = (struct shared_text){.obj = obj, .start = start, .npages = npages, .maps = 1, .promised = promise};
+  *t = (struct shared_text){.file = file, .start = start, .npages = npages, .maps = 1, .promised = promise};
   t->root = alloc_promised(t);
   if (t->root == 0) {
-    t->obj = 0;
+    t->file = 0;
     return 0;
   }
   return t;
 }
 
-int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out) {
+int text_get(uint64 file, uint64 start, uint64 end, struct shared_text **out) {
   uint64 npages = (end - start) / PGSIZE;
   if (npages > MAX_TEXT_PAGES)
     return -ENOMEM;
   uint64 promise = npages + table_pages(npages);
   acquire(&texts.lock);
-  struct shared_text *t = find(obj, start);
+  struct shared_text *t = find(file, start);
   if (t && t->maps > 0) {
     t->maps++; /* running already: its promise stands */
     release(&texts.lock);
@@ -138,13 +140,13 @@ int text_get(void *obj, uint64 start, uint64 end, struct shared_text **out) {
   if (commit_reserve(promise) < 0) /* may reclaim, so without the lock */
     return -ENOMEM;
   acquire(&texts.lock);
-  t = find(obj, start);
+  t = find(file, start);
   if (t && t->maps > 0) {
     t->maps++; /* another exec mapped it meanwhile */
     commit_settle(promise);
   } else if (t) {
     revive(t);
-  } else if ((t = create(obj, start, npages, promise)) == 0) {
+  } else if ((t = create(file, start, npages, promise)) == 0) {
     commit_settle(promise);
   }
   release(&texts.lock);
@@ -178,10 +180,10 @@ int text_reclaim_one(void) {
   return t != 0;
 }
 
-void text_forget(void *obj) {
+void text_forget(uint64 file) {
   acquire(&texts.lock);
   for (struct shared_text *t = texts.entries; t < texts.entries + NSHARED_TEXT; t++)
-    if (t->obj == obj && t->maps == 0)
+    if (t->file == file && t->maps == 0)
       drop(t);
   release(&texts.lock);
 }

@@ -100,7 +100,7 @@ int as_add_region(struct addrspace *as, const struct region *r) {
   if (slot == 0)
     return -EINVAL;
   struct shared_text *shared = 0;
-  if (is_shareable(r) && text_get(r->obj, r->start, r->end, &shared) < 0)
+  if (is_shareable(r) && text_get(r->file_id, r->start, r->end, &shared) < 0)
     return -ENOMEM;
   if (!shared && commit_reserve(r->committed) < 0)
     return -ENOMEM;
