@@ -58,12 +58,11 @@ static int free_page(uint64 va, pte_t *pte, void *arg) {
   return 0;
 }
 
-/* Give up r's mapping: its outstanding promise, or its shared pages. */
+/* Give up r's mapping: its shared pages and its outstanding promise. */
 static void region_release(struct region *r) {
   if (r->shared)
     text_put(r->shared);
-  else
-    commit_settle(r->committed - r->anon);
+  commit_settle(r->committed - r->anon);
   if (r->ops)
     r->ops->release(r->obj);
   r->used = 0;
@@ -84,8 +83,14 @@ static int overlaps(const struct region *r, uint64 start, uint64 end) {
   return r->used && start < r->end && r->start < end;
 }
 
-/* A region whose pages come unchanged from a file: shared by its mappers. */
-static int is_shareable(const struct region *r) { return r->ops && !(r->perm & PTE_W); }
+/* The end of r's pages that hold file bytes. As long as nobody writes
+ * them, they are the same for every process mapping the file, so they are
+ * shared; the pages after them (bss) are private from the start. */
+static uint64 shared_end(const struct region *r) {
+  if (r->ops == 0 || r->file_size == 0)
+    return r->start;
+  return MIN(r->end, ROUNDUP(r->data_va + r->file_size, PGSIZE));
+}
 
 int as_add_region(struct addrspace *as, const struct region *r) {
   if (r->start % PGSIZE || r->end % PGSIZE || r->start >= r->end || r->end > USER_TOP)
@@ -100,14 +105,16 @@ int as_add_region(struct addrspace *as, const struct region *r) {
   if (slot == 0)
     return -EINVAL;
   struct shared_text *shared = 0;
-  if (is_shareable(r) && text_get(r->file_id, r->start, r->end, &shared) < 0)
+  if (shared_end(r) > r->start && text_get(r->file_id, r->start, shared_end(r), &shared) < 0)
     return -ENOMEM;
-  if (!shared && commit_reserve(r->committed) < 0)
+  if (commit_reserve(r->committed) < 0) {
+    if (shared)
+      text_put(shared);
     return -ENOMEM;
+  }
   *slot = *r;
   slot->used = 1;
   slot->shared = shared;
-  slot->committed = shared ? 0 : r->committed;
   slot->anon = 0;
   if (slot->ops)
     slot->ops->hold(slot->obj);
@@ -127,7 +134,7 @@ static struct region *find_region(struct addrspace *as, uint64 va) {
 
 static struct region *region_of_kind(struct addrspace *as, enum region_kind kind) {
   for (int i = 0; i < NREGION; i++)
-    if (as->regions[i].used && as->regions[i].kind == kind && !as->regions[i].shared)
+    if (as->regions[i].used && as->regions[i].kind == kind)
       return &as->regions[i];
   return 0;
 }
@@ -259,6 +266,19 @@ static int private_page(struct addrspace *as, struct region *r, uint64 va, uint6
   return 0;
 }
 
+/* A write to a shared page of a writable region: give the process its own
+ * copy of the page, counted against the region's promise. */
+static int copy_on_write(struct addrspace *as, struct region *r, uint64 va, pte_t *pte) {
+  char *page = take_private_page(as, r, va);
+  if (page == 0)
+    return -ENOMEM;
+  memmove(page, (void *)pte_to_pa(*pte), PGSIZE);
+  *pte = pa_to_pte((uint64)page) | r->perm | PTE_U | PTE_V | PTE_A | PTE_D;
+  sfence_vma(); /* the read-only mapping may be in this hart's TLB */
+  as->faults++;
+  return 0;
+}
+
 int as_fault(struct addrspace *as, uint64 va, int access) {
   if (va >= USER_TOP)
     return -EFAULT;
@@ -271,13 +291,19 @@ int as_fault(struct addrspace *as, uint64 va, int access) {
   pte_t *pte = pt_walk(as->pt, va, 1);
   if (pte == 0)
     return -ENOMEM;
+  if ((*pte & PTE_V) && (access & ACCESS_WRITE) && (*pte & PTE_SHARED))
+    return copy_on_write(as, r, va, pte);
   if (*pte & PTE_V)
     return 0; /* another path mapped it already; nothing to do */
+  /* Reading a file's page maps the shared copy (read-only); the first
+   * write to a writable one makes it private. */
+  int shared = r->shared && !(access & ACCESS_WRITE) && va < shared_end(r);
   uint64 pa;
-  int err = r->shared ? shared_page(r, va, &pa) : private_page(as, r, va, &pa);
+  int err = shared ? shared_page(r, va, &pa) : private_page(as, r, va, &pa);
   if (err)
     return err;
-  *pte = pa_to_pte(pa) | r->perm | PTE_U | PTE_V | PTE_A | PTE_D | (r->shared ? PTE_SHARED : 0);
+  int perm = shared ? (r->perm & ~PTE_W) | PTE_SHARED : r->perm;
+  *pte = pa_to_pte(pa) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
   as->resident++;
   as->faults++;
   if (r->kind == REGION_STACK && (as->stack_low == 0 || va < as->stack_low))
@@ -437,8 +463,10 @@ static char *user_byte(struct addrspace *as, uint64 va, int access) {
       return 0;
     pte = pt_walk(as->pt, va, 0);
   }
-  if ((access & ACCESS_WRITE) && !(*pte & PTE_W))
-    return 0;
+  if ((access & ACCESS_WRITE) && !(*pte & PTE_W)) {
+    if (!(*pte & PTE_SHARED) || as_fault(as, va, access) < 0)
+      return 0; /* read-only, or a shared page of a read-only region */
+  }
   if (!(*pte & PTE_U))
     return 0;
   return (char *)(pte_to_pa(*pte) + (va % PGSIZE));
