@@ -219,13 +219,35 @@ memory(void)
   expect("sys_sbrk", "unknown kind", (uint64)SBRK_ERROR, (uint64)sys_sbrk(PGSIZE, 0));
 }
 
+// How much free memory a fork takes: what the child sees missing.
+uint64
+fork_cost(void)
+{
+  int fds[2];
+  uint64 before = freemem(), in_child = 0;
+  pipe(fds);
+  if(fork() == 0){
+    in_child = freemem();
+    write(fds[1], &in_child, sizeof(in_child));
+    exit(0);
+  }
+  read(fds[0], &in_child, sizeof(in_child));
+  wait(0);
+  close(fds[0]);
+  close(fds[1]);
+  return before - in_child;
+}
+
 // The balance xv6's usertests checks: free memory before and after.
 void
 balance(void)
 {
+  uint64 cost0 = fork_cost();
   uint64 free0 = freemem();
   expect("text", "far_text", 8, far_text(7)); // loads text pages not touched before
   expect("text", "freemem after loading text pages", free0, freemem());
+  expect("fork", "fork's cost with 4 more text pages loaded (text is shared, not copied)",
+         cost0, fork_cost());
 
   char *argv[] = { "echo", 0 };
   int pid = fork();
