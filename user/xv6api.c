@@ -21,7 +21,8 @@
 #include "kernel/vm.h"
 
 #define LAZY_BYTES (1 << 30)  // sbrklazy: far more than RAM
-#define NOT_BYTES 0x7ffff000  // sbrk: far more than RAM
+#define NOT_BYTES 0x7ffff000  // sbrk: more than the heap's address space
+#define MAX_EXACT_BYTES (1 << 30) // sbrk takes an int: test exact limits below this
 #define ECHO_STATUS_OK 0
 
 int failures;
@@ -202,8 +203,18 @@ memory(void)
   expect("sbrk", "sbrk(-PGSIZE)", (uint64)old + PGSIZE, (uint64)sbrk(-PGSIZE));
   expect("sbrk", "freemem after giving it back", free0, freemem());
 
-  expect("sbrk", "sbrk beyond memory fails", (uint64)SBRK_ERROR, (uint64)sbrk(NOT_BYTES));
-  expect("sbrk", "freemem after a refused sbrk", free0, freemem());
+  expect("sbrk", "sbrk beyond the address space fails", (uint64)SBRK_ERROR,
+         (uint64)sbrk(NOT_BYTES));
+  // Exactly freemem can be promised, and not a page more.
+  if(free0 < MAX_EXACT_BYTES){
+    expect("sbrk", "sbrk(freemem + PGSIZE) fails", (uint64)SBRK_ERROR,
+           (uint64)sbrk(free0 + PGSIZE));
+    expect("sbrk", "freemem after a refused sbrk", free0, freemem());
+    expect("sbrk", "sbrk(freemem) succeeds", 1, sbrk(free0) != SBRK_ERROR);
+    expect("sbrk", "freemem after sbrk(freemem)", 0, freemem());
+    sbrk(-free0);
+    expect("sbrk", "freemem after giving it all back", free0, freemem());
+  }
 
   char *lazy = sbrklazy(LAZY_BYTES);
   expect("sbrklazy", "sbrklazy(1 GiB) succeeds", 1, lazy != SBRK_ERROR);
