@@ -7,6 +7,7 @@ the build a lab student expects, and the tools of a student's day.
 * xv6_build: in a copy of the tree, `make` (no target) builds the image,
   a touched program or a changed UPROGS/FSFILES rebuilds it, README and
   FSFILES files are on it.
+* xv6_reclaim: cached program pages are reclaimed when promises need them.
 * xv6_text_cache: cached program pages never outlive a change of the file.
 * xv6_make_run: `make run CMD='echo a b | wc'` runs the whole line in Rivet.
 * xv6_install_deps: scripts/install-deps.sh --dry-run on each faked system.
@@ -28,6 +29,7 @@ from testlib import NEEDS_FS, ROOT, test
 
 GROUPS = [NEEDS_FS, "compat"]
 MAKE_TIMEOUT = 150
+RECLAIM_MEM = "16M"  # its kernel reserve (1/32) is far smaller than exectest_big's cached data
 
 
 def _make(t, args, cwd=ROOT, timeout=MAKE_TIMEOUT):
@@ -64,6 +66,19 @@ def _rebuilds_image(t, tree, args=()):
 def xv6_api(t):
     """user/xv6api (xv6's flags): headers, library, SYS_ numbers, sbrk promises, freemem balance"""
     t.run_guest_test("xv6api", timeout=60)
+
+
+@test("xv6_reclaim", groups=GROUPS, timeout=120)
+def xv6_reclaim(t):
+    """with 32 MiB of RAM, cached program pages outnumber the kernel reserve: xv6api still gets every page"""
+    # exectest_big reads its 1 MiB of data (shared pages, cached when it exits)
+    res = t.osrun("exectest_big sum > s; exectest_big sum > s; xv6api " + t.token,
+                  mem=RECLAIM_MEM, timeout=100)
+    t.check_equal(res.reason, "ok", "osrun's outcome (%s)" % res.message)
+    bad = [ln for ln in res.stdout.splitlines() if "FAIL" in ln]
+    t.check_equal(bad, [], "FAIL lines")
+    t.check("xv6api: PASS %s" % t.token in res.stdout.splitlines(),
+            "no verdict line xv6api: PASS %s in %r (status %d)" % (t.token, res.stdout[-300:], res.status))
 
 
 @test("xv6_text_cache", groups=GROUPS, timeout=60)
