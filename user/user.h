@@ -56,7 +56,7 @@ int dup2(int oldfd, int newfd);
 
 /* user/lib/ulib.c */
 int sleep(int ticks);       /* older xv6 name for pause() */
-/* Grow (or shrink) the heap by nbytes; the old break, or SBRK_ERROR.
+/* user/lib/usys.S: grow (or shrink) the heap by nbytes; the old break, or SBRK_ERROR.
  * sbrk() is refused (ENOMEM) when memory cannot back the growth; pages are
  * still found lazily, on first touch. sbrklazy() promises nothing: a page
  * touched when memory is out kills the process. */

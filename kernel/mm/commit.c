@@ -30,70 +30,57 @@
 
 #define KERNEL_RESERVE_SHARE 32
 
-/* lock guards outstanding and reclaimable; reserve is set once at boot. */
+/*
+ * The counts change without a lock, by atomic operations: a page fault
+ * must stay cheap. A new promise checks and adds in one compare-and-swap,
+ * so two promises never take the same pages. Free pages change under the
+ * allocator's own lock; callers allocate before they settle a promise,
+ * make a promise outstanding again before they free its page, and stop
+ * counting cached pages as reclaimable before they free them, so a check
+ * running meanwhile only ever sees too little available, never too much.
+ * reserve is set once at boot.
+ */
 static struct {
-  struct spinlock lock;
   uint64 outstanding; /* pages promised and not yet allocated */
   uint64 reclaimable; /* cached pages nobody maps (sharedtext.c) */
   uint64 reserve;     /* pages kept for the kernel's own allocations */
 } promises;
 
-void commit_init(uint64 total_pages) {
-  spinlock_init(&promises.lock, "commit");
-  promises.reserve = total_pages / KERNEL_RESERVE_SHARE;
-}
+void commit_init(uint64 total_pages) { promises.reserve = total_pages / KERNEL_RESERVE_SHARE; }
 
+static uint64 load(uint64 *count) { return __atomic_load_n(count, __ATOMIC_SEQ_CST); }
 static uint64 free_pages(void) { return kalloc_free_bytes() / PGSIZE; }
 
-/* Pages nobody has been promised; caller holds promises.lock. */
-static uint64 available_locked(void) {
-  uint64 usable = free_pages() + promises.reclaimable;
-  uint64 taken = promises.outstanding + promises.reserve;
+/* Pages nobody has been promised, were outstanding promises so many. */
+static uint64 available(uint64 outstanding) {
+  uint64 usable = free_pages() + load(&promises.reclaimable);
+  uint64 taken = outstanding + promises.reserve;
   return usable > taken ? usable - taken : 0;
 }
 
 /* Do the free pages cover every promise and the reserve? */
-static int promises_covered(void) {
-  acquire(&promises.lock);
-  int covered = free_pages() >= promises.outstanding + promises.reserve;
-  release(&promises.lock);
-  return covered;
-}
+static int covered(void) { return free_pages() >= load(&promises.outstanding) + promises.reserve; }
 
 int commit_reserve(uint64 pages) {
-  acquire(&promises.lock);
-  int ok = pages <= available_locked();
-  if (ok)
-    promises.outstanding += pages;
-  release(&promises.lock);
-  while (ok && !promises_covered() && text_reclaim_one())
+  uint64 old = load(&promises.outstanding);
+  do {
+    if (pages > available(old))
+      return -ENOMEM;
+  } while (!__atomic_compare_exchange_n(&promises.outstanding, &old, old + pages, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST));
+  while (load(&promises.reclaimable) && !covered() && text_reclaim_one())
     ; /* turn cached pages into free ones until the promises are covered */
-  return ok ? 0 : -ENOMEM;
+  return 0;
 }
 
-void commit_reclaimable(int64 pages) {
-  acquire(&promises.lock);
-  promises.reclaimable += pages;
-  release(&promises.lock);
-}
-
-void commit_add(uint64 pages) {
-  acquire(&promises.lock);
-  promises.outstanding += pages;
-  release(&promises.lock);
-}
+void commit_add(uint64 pages) { __atomic_fetch_add(&promises.outstanding, pages, __ATOMIC_SEQ_CST); }
 
 void commit_settle(uint64 pages) {
-  acquire(&promises.lock);
-  if (pages > promises.outstanding)
-    panic("commit_settle: %lu pages, only %lu promised", pages, promises.outstanding);
-  promises.outstanding -= pages;
-  release(&promises.lock);
+  uint64 before = __atomic_fetch_sub(&promises.outstanding, pages, __ATOMIC_SEQ_CST);
+  if (pages > before)
+    panic("commit_settle: %lu pages, only %lu promised", pages, before);
 }
 
-uint64 commit_available_bytes(void) {
-  acquire(&promises.lock);
-  uint64 pages = available_locked();
-  release(&promises.lock);
-  return pages * PGSIZE;
-}
+void commit_reclaimable(int64 pages) { __atomic_fetch_add(&promises.reclaimable, pages, __ATOMIC_SEQ_CST); }
+
+uint64 commit_available_bytes(void) { return available(load(&promises.outstanding)) * PGSIZE; }

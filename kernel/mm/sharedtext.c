@@ -76,6 +76,7 @@ static struct shared_text *find(uint64 file, uint64 start) {
 
 /* Free a cached segment's pages and its entry; caller holds texts.lock. */
 static void drop(struct shared_text *t) {
+  commit_reclaimable(-(int64)t->allocated); /* before they count as free pages */
   for (uint64 i = 0; i < SLOTS_PER_PAGE; i++) {
     uint64 *leaf = t->root[i];
     if (leaf == 0)
@@ -86,7 +87,6 @@ static void drop(struct shared_text *t) {
     kfree(leaf);
   }
   kfree(t->root);
-  commit_reclaimable(-(int64)t->allocated);
   t->file = 0;
 }
 

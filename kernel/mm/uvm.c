@@ -222,10 +222,10 @@ static char *take_private_page(struct addrspace *as, struct region *r, uint64 va
   return page;
 }
 
-/* Undo take_private_page: the page goes; its promise stays, except for a
+/* Undo take_private_page: the page goes; its promise stays (outstanding
+ * again, counted before the page is freed: see commit.c), except for a
  * lazy heap page, whose promise came with the page. */
 static void give_back_private_page(struct addrspace *as, struct region *r, uint64 va, char *page) {
-  kfree(page);
   r->anon--;
   if (r->kind == REGION_HEAP && va >= as->lazy_from) {
     r->committed--;
@@ -233,6 +233,7 @@ static void give_back_private_page(struct addrspace *as, struct region *r, uint6
   } else {
     commit_add(1);
   }
+  kfree(page);
 }
 
 /* The shared page for va in r: already loaded by some process, or loaded now. */

@@ -10,17 +10,6 @@ sleep(int ticks)
   return pause(ticks);
 }
 
-char *
-sbrk(int nbytes)
-{
-  return sys_sbrk(nbytes, SBRK_EAGER);
-}
-
-char *
-sbrklazy(int nbytes)
-{
-  return sys_sbrk(nbytes, SBRK_LAZY);
-}
 
 /* stat() by name: open the file, ask fstat(), close it again. */
 int

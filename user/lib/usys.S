@@ -25,6 +25,24 @@
 
 #include "kernel/sys/syscalls.h"
 
+/* sbrk(n) and sbrklazy(n): sys_sbrk(n, SBRK_EAGER or SBRK_LAZY), as in
+ * xv6's ulib.c; written here so that they cost no stack frame. */
+#include "kernel/vm.h"
+
+.global sbrk
+.type sbrk, @function
+sbrk:
+  li a1, SBRK_EAGER
+  j sys_sbrk
+.size sbrk, . - sbrk
+
+.global sbrklazy
+.type sbrklazy, @function
+sbrklazy:
+  li a1, SBRK_LAZY
+  j sys_sbrk
+.size sbrklazy, . - sbrklazy
+
 /* Shared failure path: errno = -a0; return -1. */
 .type syscall_failed, @function
 syscall_failed:
