@@ -21,7 +21,7 @@
 #define NS_PER_MS 1000000UL
 #define MIB (1024UL * 1024)
 #define SELFTEST_TICKS 10
-#define SELFTEST_LATE_FAULT_TICKS 200 /* two seconds at 100 Hz */
+#define SELFTEST_LATE_FAULT_TICKS 200 /* cpu 0's ticks: two seconds at 100 Hz while it is busy */
 #define MAX_INIT_ARGS 16
 #define BOGUS_KERNEL_ADDRESS 0xdeadbeef0UL
 
@@ -74,6 +74,8 @@ static void parse_bootargs(const char *args) {
       boot.trace = 1;
     else if (strncmp(word, "quantum=", 8) == 0 && parse_number(word + 8) > 0)
       boot.quantum_ms = parse_number(word + 8);
+    else if (strncmp(word, "sched=", 6) == 0 && sched_select(word + 6) == 0)
+      printf("scheduling policy: %s\n", word + 6);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
@@ -105,29 +107,43 @@ static void run_boot_selftests(void) {
     power_off(parse_number(boot.selftest + 9));
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  if (selftest_is("printf")) {
+    printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c]\n", -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c');
+    power_off(0);
+  }
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
 }
 
+/* Send device interrupt irq to handler; 0 if the PLIC cannot route it. */
+static int route_irq(int irq, void (*handler)(void)) {
+  if (plic_enable_irq(irq) < 0)
+    return 0;
+  trap_register_irq(irq, handler);
+  return 1;
+}
+
 /* Map the devices and start the console on the UART. */
 static void init_devices(void) {
   uart_init(DEVICE_VA(machine.uart_base));
-  console_set_output(uart_putc);
+  printf_set_output(uart_putc);
   console_init();
   console_set_dump_hook(proc_dump);
   plic_init(DEVICE_VA(machine.plic_base));
-  plic_enable_irq(machine.uart_irq);
-  trap_register_irq(machine.uart_irq, uart_intr);
+  if (!route_irq(machine.uart_irq, uart_intr))
+    panic("device tree: the UART's interrupt %d is out of range", machine.uart_irq);
   if (machine.test_base)
     power_init(DEVICE_VA(machine.test_base));
   lib_set_poweroff(power_off);
   for (int i = 0; i < machine.nvirtio; i++)
-    if (virtio_blk_probe(DEVICE_VA(machine.virtio_base[i]), machine.virtio_irq[i]) == 0) {
-      plic_enable_irq(machine.virtio_irq[i]);
-      trap_register_irq(machine.virtio_irq[i], virtio_blk_intr);
-    }
+    if (virtio_blk_probe(DEVICE_VA(machine.virtio_base[i]), machine.virtio_irq[i]) == 0 &&
+        !route_irq(machine.virtio_irq[i], virtio_blk_intr))
+      panic("device tree: the disk's interrupt %d is out of range", machine.virtio_irq[i]);
 }
+
+/* The UART, the PLIC and the test device, and every virtio slot. */
+_Static_assert(3 + MAX_VIRTIO <= MAX_DEVICE_WINDOWS, "mem_layout.devices is too small");
 
 static void init_memory(void) {
   struct mem_layout layout = {.ram_end = machine.ram_base + machine.ram_size};
@@ -222,7 +238,7 @@ void kmain(uint64 hartid, uint64 dtb) {
   write_tp((uint64)&cpus[0]);
   /* OpenSBI leaves stvec at our entry point: catch early faults properly. */
   trap_init_hart();
-  console_set_output(sbi_console_putchar);
+  printf_set_output(sbi_console_putchar);
   lib_set_poweroff(power_off); /* a panic before the device tree is read still stops */
   dtb_parse(dtb, &machine);
   /* The boot hart is cpu 0; the others follow in device-tree order. */

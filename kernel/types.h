@@ -12,7 +12,6 @@ typedef unsigned int uint32;
 typedef unsigned long uint64;
 typedef long int64;
 
-typedef uint64 pde_t;
 
 #ifndef NULL
 #define NULL ((void *)0)

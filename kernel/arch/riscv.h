@@ -84,8 +84,11 @@ static inline uint64 read_time(void) {
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void wfi(void) { asm volatile("wfi"); }
 
-/* Sstc supervisor timer compare register. */
+/* Sstc's supervisor timer compare register, by number: older assemblers
+ * do not know its name. */
 #define CSR_STIMECMP 0x14d
-static inline void write_stimecmp(uint64 when) { asm volatile("csrw 0x14d, %0" ::"r"(when)); }
+static inline void write_stimecmp(uint64 when) {
+  asm volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(when));
+}
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * dev: the machine's devices. The device tree tells where they are;
- * nothing about the board is hard-coded. Drivers here never touch
+ * dev: the machine's devices. The device tree tells where they are and
+ * which interrupts they raise; the one board fact hard-coded is QEMU
+ * virt's PLIC numbering of a hart's S-mode context (plic.c). Drivers here never touch
  * processes or files: they block with sync's sleep/wakeup and move bytes
  * through kernel buffers.
  */
@@ -11,6 +12,7 @@
 #include "kernel/param.h"
 
 #define MAX_VIRTIO 8
+#define PLIC_MAX_IRQS 64 /* interrupt sources Rivet can route (QEMU virt has 96; its devices use < 64) */
 #define BOOTARGS_MAX 8192 /* longest kernel command line kept; osrun hex-encodes commands */
 
 /* What the device tree says about the machine (dtb.c). */
@@ -45,7 +47,7 @@ void console_set_dump_hook(void (*dump)(void)); /* what Ctrl-P prints */
 
 /* PLIC interrupt controller (plic.c). */
 void plic_init(uint64 base_va);
-void plic_enable_irq(int irq);                  /* route irq to every hart, priority 1 */
+int plic_enable_irq(int irq);                   /* route irq to every hart; -1 if out of range */
 void plic_init_hart(int hartid);                /* this hart takes external interrupts */
 int plic_claim(int hartid);
 void plic_complete(int hartid, int irq);

@@ -1,7 +1,8 @@
 /*
  * lib: freestanding helpers every subsystem may use: formatted console
- * output, panic, and the string/memory functions. It depends on nothing
- * but the console output hook set by the UART driver at boot.
+ * output, panic, and the string/memory functions. It depends only on arch
+ * (to know which hart prints) and on two hooks set at boot: where console
+ * output goes (the UART driver) and how a panic powers off.
  */
 #ifndef RIVET_LIB_H
 #define RIVET_LIB_H
@@ -26,7 +27,7 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
-void console_set_output(void (*putc)(int c));
+void printf_set_output(void (*putc)(int c));
 void console_write_raw(const char *s, int n);
 
 /* Set by panic() to the panicking hart's index + 1: other harts stop at

@@ -16,7 +16,7 @@ static void (*console_putc)(int c);
 static void (*poweroff_hook)(int status);
 static volatile uint print_lock;
 
-void console_set_output(void (*putc)(int c)) { console_putc = putc; }
+void printf_set_output(void (*putc)(int c)) { console_putc = putc; }
 void lib_set_poweroff(void (*poweroff)(int status)) { poweroff_hook = poweroff; }
 
 /* An output buffer that silently drops what does not fit. */
@@ -41,8 +41,13 @@ static void put_number(struct outbuf *o, uint64 x, int base, int is_signed, int 
     tmp[n++] = digits[x % base];
     x /= base;
   } while (x);
-  if (negative)
+  /* "-0005", not "000-5": with zero padding the sign goes first. */
+  if (negative && pad == '0') {
+    put(o, '-');
+    width--;
+  } else if (negative) {
     tmp[n++] = '-';
+  }
   for (int i = n; i < width; i++)
     put(o, pad);
   while (n)

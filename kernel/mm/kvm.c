@@ -36,6 +36,8 @@ static void map_kernel_stacks(int nstacks) {
 
 void kvm_init(const struct mem_layout *l) {
   kernel_pagetable = kalloc();
+  if (kernel_pagetable == 0)
+    panic("kvm: out of memory for the kernel page table");
   uint64 text = (uint64)kernel_start, etext = (uint64)text_end, erodata = (uint64)rodata_end;
   map_or_panic(text, text, etext - text, PTE_R | PTE_X);
   map_or_panic(etext, etext, erodata - etext, PTE_R);

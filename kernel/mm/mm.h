@@ -38,7 +38,6 @@
 #define PTE_W (1L << 2)
 #define PTE_X (1L << 3)
 #define PTE_U (1L << 4)
-#define PTE_G (1L << 5)
 #define PTE_A (1L << 6)
 #define PTE_D (1L << 7)
 #define PTE_SHARED (1L << 8) /* software bit: a shared text page, not owned by this address space */
@@ -81,9 +80,10 @@ uint64 text_lookup(struct shared_text *t, uint64 va); /* the loaded page for va,
 uint64 text_insert(struct shared_text *t, uint64 va, void *page);
 
 /* --- kernel page table (kvm.c) --- */
+#define MAX_DEVICE_WINDOWS 16
 struct mem_layout {
   uint64 ram_end;        /* everything from the kernel image up to here is RAM */
-  uint64 devices[16][2]; /* physical base and size of each device window */
+  uint64 devices[MAX_DEVICE_WINDOWS][2]; /* physical base and size of each device window */
   int ndevices;
   int nstacks;           /* kernel stacks to map: one per hart and one per process */
 };
@@ -91,7 +91,7 @@ void kvm_init(const struct mem_layout *layout);
 void kvm_enable(void);                /* load the kernel page table on this hart */
 uint64 kstack_top(int slot);          /* top of kernel stack number slot */
 
-/* --- user address spaces (uvm.c, fault.c) --- */
+/* --- user address spaces and their page faults (uvm.c) --- */
 
 /* Where a region's bytes come from: exec supplies file-backed ops; anonymous
  * regions (heap, stack, bss) have none and read as zeroes. */

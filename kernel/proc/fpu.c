@@ -32,7 +32,7 @@ int fpu_first_use(struct proc *p) {
     return 0; /* a really illegal instruction */
   memset(&p->fp, 0, sizeof p->fp);
   p->fp_used = 1;
-  p->fp_hart = -1; /* load it at the return to user mode */
+  p->fp_cpu = -1; /* load it at the return to user mode */
   return 1;
 }
 
@@ -40,11 +40,11 @@ uint64 fpu_before_user(struct proc *p) {
   if (!p->fp_used)
     return SSTATUS_FS_OFF;
   struct cpu *c = mycpu();
-  if (c->fp_owner != p || p->fp_hart != c->index) {
+  if (c->fp_owner != p || p->fp_cpu != c->index) {
     set_fs(SSTATUS_FS_CLEAN);
     fpu_restore(&p->fp);
     c->fp_owner = p;
-    p->fp_hart = c->index;
+    p->fp_cpu = c->index;
   }
   return SSTATUS_FS_CLEAN;
 }

@@ -1,8 +1,10 @@
 /*
  * proc: processes, their one state machine, and the scheduler mechanism.
+ * internal.h lists the files and what each holds.
  *
  * Lock order: wait_lock (in proc.c) before any p->lock; p->lock before the
- * ready-queue lock. Nobody holds a p->lock while acquiring a sleeplock.
+ * scheduling policy's lock. Nobody holds a p->lock while acquiring a
+ * sleeplock.
  */
 #ifndef RIVET_PROC_H
 #define RIVET_PROC_H
@@ -12,7 +14,8 @@
 #include "kernel/procinfo.h"
 #include "kernel/sync/sync.h"
 #include "kernel/mm/mm.h"
-#include "kernel/arch/context.h"
+#include "kernel/arch/arch.h"
+#include "kernel/proc/sched.h"
 
 struct file;   /* fs/file.h */
 struct inode;  /* fs/fs.h */
@@ -27,7 +30,6 @@ struct proc {
   int interruptible;       /* that sleep may be suspended (see sync.h) */
   int killed;              /* exits the next time it returns to user mode */
   int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
-  int in_ready_queue;      /* guarded by the ready-queue lock, not by lock */
   int exit_status;         /* for the parent's wait */
   int pid;
 
@@ -42,23 +44,34 @@ struct proc {
   struct context ctx;            /* kernel registers, saved by swtch */
   struct fpstate fp;             /* FP registers, if fp_used (fpu.c) */
   int fp_used;                   /* has this program used floating point? */
-  int fp_hart;                   /* cpu index whose FP registers hold fp live, or -1 */
+  int fp_cpu;                    /* cpu index whose FP registers hold fp live, or -1 */
   struct addrspace *as;          /* user memory */
   struct file *ofile[NOFILE];    /* open files (owned by the fs layer) */
   struct inode *cwd;             /* current directory */
   char name[PROC_NAME_LEN];
-  struct proc *next_ready;       /* link in the ready queue (sched policy) */
+  struct sched_entity se;        /* the scheduling policy's part, under its own lock */
 
   /* Accounting: written by the process's own hart, read racily by procinfo. */
   uint64 runtime_ns;       /* CPU time consumed */
   uint64 run_start_ns;     /* when it last started running */
   uint64 nvcsw, nivcsw;
-  int last_hart;
+  int last_cpu;            /* cpu index it last ran on, -1 if never */
   uint64 quantum_end_ns;   /* when its current time slice ends */
 };
 
-/* The process running on this hart, or 0. */
-struct proc *myproc(void);
+/* The process running on this hart, or 0. Interrupts go off for the one
+ * load, so the process cannot move to another hart between reading tp
+ * and reading cpu->proc. */
+static inline struct proc *myproc(void) {
+  int was_on = intr_save_off();
+  struct proc *p = mycpu()->proc;
+  if (was_on)
+    intr_on();
+  return p;
+}
+
+/* The exit status a parent sees for a child killed by kill() or by a fault. */
+#define EXIT_STATUS_KILLED -1
 
 /* --- life cycle (proc.c) --- */
 void proc_init(int trace_states, uint64 quantum_ns);
@@ -81,7 +94,7 @@ int proc_count(void);
 void proc_stop_if_requested(void);   /* honour a pending suspend before user mode */
 void proc_yield(int involuntary);     /* give up the hart, stay READY */
 void proc_tick(void);                 /* one timer tick on this hart */
-void proc_sleep_until(uint64 deadline_ns); /* -EINTR style: returns early if killed */
+void proc_sleep_until(uint64 deadline_ns); /* returns early if the process is killed */
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
 void proc_dump(void);                 /* Ctrl-P listing */
 

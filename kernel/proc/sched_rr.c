@@ -1,47 +1,51 @@
-/* Round-robin policy: a FIFO ready queue; O(1) enqueue and dequeue. */
+/*
+ * Round robin, the default policy: one FIFO ready queue shared by all
+ * harts. A process that becomes READY joins the tail; the head runs next,
+ * for at most one quantum. O(1) for every operation.
+ */
 #include "kernel/proc/sched.h"
-#include "kernel/proc/proc.h"
+#include "kernel/proc/runqueue.h"
 #include "kernel/lib/lib.h"
 
-/* lock guards head, tail, every p->next_ready and p->in_ready_queue.
- * Lock order: p->lock, then this lock. */
+/* lock guards queue and the se fields of every process. */
 static struct {
   struct spinlock lock;
-  struct proc *head, *tail;
-  int length;
-} ready;
+  struct runqueue queue;
+} rr;
 
-void sched_init(void) { spinlock_init(&ready.lock, "ready queue"); }
+static void rr_init(void) { spinlock_init(&rr.lock, "ready queue"); }
 
-int sched_enqueue(struct proc *p) {
-  acquire(&ready.lock);
-  if (!p->in_ready_queue) { /* a stale entry is still queued: it will do */
-    p->in_ready_queue = 1;
-    p->next_ready = 0;
-    if (ready.tail)
-      ready.tail->next_ready = p;
-    else
-      ready.head = p;
-    ready.tail = p;
-    ready.length++;
-  }
-  int length = ready.length;
-  release(&ready.lock);
-  return length;
+static void rr_enqueue(struct proc *p) {
+  acquire(&rr.lock);
+  runqueue_push(&rr.queue, p);
+  release(&rr.lock);
 }
 
-struct proc *sched_dequeue(void) {
-  acquire(&ready.lock);
-  struct proc *p = ready.head;
-  if (p) {
-    ready.head = p->next_ready;
-    if (ready.head == 0)
-      ready.tail = 0;
-    p->in_ready_queue = 0;
-    ready.length--;
-  }
-  release(&ready.lock);
+/* The caller holds p->lock, so nobody can queue p meanwhile: if p is not
+ * queued now, it stays so, and the lock is not needed to see it. */
+static void rr_remove(struct proc *p) {
+  if (!READ_ONCE(p->se.queued))
+    return;
+  acquire(&rr.lock);
+  if (p->se.queued)
+    runqueue_remove(&rr.queue, p);
+  release(&rr.lock);
+}
+
+static struct proc *rr_pick(void) {
+  acquire(&rr.lock);
+  struct proc *p = runqueue_pop(&rr.queue);
+  release(&rr.lock);
   return p;
 }
 
-int sched_waiting(void) { return READ_ONCE(ready.length); }
+static int rr_waiting(void) { return READ_ONCE(rr.queue.length); }
+
+const struct sched_policy sched_rr = {
+    .name = "rr",
+    .init = rr_init,
+    .enqueue = rr_enqueue,
+    .remove = rr_remove,
+    .pick = rr_pick,
+    .waiting = rr_waiting,
+};

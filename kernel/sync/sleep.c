@@ -10,8 +10,16 @@ static const struct blocker *blocker; /* set once at boot, then read-only */
 
 void sync_set_blocker(const struct blocker *b) { blocker = b; }
 
-void sleep(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 0); }
-void sleep_interruptible(void *chan, struct spinlock *lk) { blocker->sleep(chan, lk, 1); }
+/* Nothing can block before the process layer has registered: a sleep
+ * then is a kernel bug, reported as such (a wakeup then has nobody to wake). */
+static void block(void *chan, struct spinlock *lk, int interruptible) {
+  if (blocker == 0)
+    panic("sleep before the process layer is up");
+  blocker->sleep(chan, lk, interruptible);
+}
+
+void sleep(void *chan, struct spinlock *lk) { block(chan, lk, 0); }
+void sleep_interruptible(void *chan, struct spinlock *lk) { block(chan, lk, 1); }
 
 void wakeup(void *chan) {
   if (blocker)

@@ -56,7 +56,7 @@ void wakeup(void *chan);
 int sleep_should_abort(void);
 
 /* Device requests in flight, counted by drivers. An idle hart watches the
- * clock closely while any are (see idle() in proc/proc.c). */
+ * clock closely while any are (see kernel/proc/idle.c). */
 void io_started(void);
 void io_finished(void);
 int io_in_flight(void);

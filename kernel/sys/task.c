@@ -5,8 +5,6 @@
 #include "kernel/arch/arch.h"
 #include "kernel/lib/lib.h"
 
-#define KILLED_EXIT_STATUS -1
-
 void task_exit(int status) {
   files_exit(myproc());
   proc_exit(status);
@@ -17,11 +15,11 @@ void task_return_to_user(void) {
   /* Unlocked reads: a kill or suspend that races with this check is
    * seen at the next trap (at the latest the next timer tick). */
   if (READ_ONCE(p->killed))
-    task_exit(KILLED_EXIT_STATUS);
+    task_exit(EXIT_STATUS_KILLED);
   if (READ_ONCE(p->suspend_requested)) {
     proc_stop_if_requested();
     if (proc_killed(p)) /* killed while suspended */
-      task_exit(KILLED_EXIT_STATUS);
+      task_exit(EXIT_STATUS_KILLED);
   }
   intr_off();
   uint64 fs = fpu_before_user(p);

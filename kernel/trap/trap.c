@@ -8,15 +8,13 @@
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 
-#define MAX_IRQ 64
-#define FAULT_EXIT_STATUS -1
 #define INIT_OOM_RETRY_NS 10000000UL /* 10 ms */
 
-static void (*irq_handlers[MAX_IRQ])(void); /* set at boot, then read-only */
+static void (*irq_handlers[PLIC_MAX_IRQS])(void); /* set at boot, then read-only */
 static void (*tick_hook)(void);
 
 void trap_register_irq(int irq, void (*handler)(void)) {
-  if (irq > 0 && irq < MAX_IRQ)
+  if (irq > 0 && irq < PLIC_MAX_IRQS)
     irq_handlers[irq] = handler;
 }
 
@@ -63,7 +61,7 @@ static int device_interrupt(uint64 scause) {
     int hart = mycpu()->hartid;
     int irq = plic_claim(hart);
     mycpu()->in_interrupt = 1; /* wakeups from here kick an idle hart */
-    if (irq > 0 && irq < MAX_IRQ && irq_handlers[irq])
+    if (irq > 0 && irq < PLIC_MAX_IRQS && irq_handlers[irq])
       irq_handlers[irq]();
     mycpu()->in_interrupt = 0;
     if (irq)
@@ -88,7 +86,7 @@ static int is_page_fault(uint64 cause) {
 
 static void kill_for_fault(struct proc *p, const char *why, uint64 pc, uint64 addr) {
   printf("pid %d (%s): %s pc=0x%lx addr=0x%lx\n", p->pid, p->name, why, pc, addr);
-  task_exit(FAULT_EXIT_STATUS);
+  task_exit(EXIT_STATUS_KILLED);
 }
 
 void user_trap(struct trapframe *tf) {
