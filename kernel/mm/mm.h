@@ -63,9 +63,9 @@ uint64 commit_available_bytes(void);  /* memory nobody has been promised: sysinf
 /* --- shared program text (sharedtext.c) --- */
 struct shared_text;
 void text_init(void);
-/* The shared pages of the read-only segment [start, end) of the program
- * file named file_id: one more mapping of an existing one, or a new or
- * cached one whose pages are promised now. 0, or -ENOMEM. */
+/* The shared pages [start, end) of a segment of the program file named
+ * file_id: one more mapping of an existing one, or a new or cached one
+ * whose pages are promised now. 0, or -ENOMEM. */
 int text_get(uint64 file_id, uint64 start, uint64 end, struct shared_text **out);
 void text_hold(struct shared_text *t);  /* one more mapping (fork) */
 void text_put(struct shared_text *t);   /* one fewer; after the last, its pages are a cache */
@@ -116,7 +116,7 @@ struct region {
   uint64 data_va;         /* file bytes start at this address ... */
   uint64 file_off;        /* ... read from this offset ... */
   uint64 file_size;       /* ... for this many bytes; the rest is zero */
-  /* Read-only file-backed regions share their pages with other processes: */
+  /* A file-backed region's unwritten file pages are shared with other processes: */
   struct shared_text *shared;
   /* Other regions have private pages, counted against a promise: */
   uint64 committed;       /* pages promised (commit.c); set by the caller of as_add_region */

@@ -1,8 +1,10 @@
 /*
- * Shared program text: the read-only segments of a program file (text,
- * read-only data) are loaded once, page by page on first touch, and every
- * process running the program maps the same physical pages. fork shares
- * them too, so it copies only a process's private (writable) pages.
+ * Shared program text: the pages of a program file's segments (its text,
+ * its read-only data, and its writable data until a process writes a page)
+ * are loaded once, page by page on first touch, and every process running
+ * the program maps the same physical pages, read-only. fork shares them
+ * too, so it copies only a process's private pages (see uvm.c for copy on
+ * write).
  *
  * One struct shared_text per (file, segment); a file is named by its
  * file_id (device and inode number), which outlives any one in-memory

@@ -1,9 +1,15 @@
 /*
  * User address spaces. An address space is a page table plus a short list
  * of regions (text, data, heap, stack). Pages are mapped lazily: a region
- * only promises that its addresses may be used, and as_fault() maps a page
+ * only says that its addresses may be used, and as_fault() maps a page
  * the first time it is touched, filling it from the region's backing file
  * (the program, for text and data) or with zeroes.
+ *
+ * A page read from the file is shared with every process running the
+ * program (sharedtext.c) and mapped read-only; the first write to a
+ * writable one copies it into a private page. Private pages are counted
+ * against the region's promise of memory (commit.c): `committed` pages
+ * promised, `anon` allocated. docs/memory.md tells the whole story.
  */
 #include "kernel/mm/mm.h"
 #include "kernel/mm/pagetable.h"
