@@ -3,6 +3,8 @@
 K := kernel
 U := user
 
+.DEFAULT_GOAL := all   # `make`: the kernel and fs.img
+
 CPUS ?= 3
 MEM ?= 128M
 FSSIZE ?= 81920          # file-system image size in 1 KiB blocks (usertests' writebig needs > 64 MiB)
@@ -10,7 +12,7 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test grade run bench,$(MAKECMDGOALS))
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench,$(MAKECMDGOALS))
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
@@ -34,7 +36,8 @@ LDFLAGS := -z max-page-size=4096
 
 # The kernel never uses floating point, so the FP registers always hold the
 # user's values (saved lazily, kernel/arch/fpu.S); user programs may use it.
-$(K)/%.o: ARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64
+KARCHFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64
+$(K)/%.o: ARCHFLAGS := $(KARCHFLAGS)
 $(U)/%.o: ARCHFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d
 LIBGCC = $(shell $(CC) -print-libgcc-file-name)
 
@@ -44,9 +47,6 @@ KOBJS := $(patsubst %.S,%.o,$(KSRCS:.c=.o))
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
-
-# `make` builds the kernel and the disk image.
-all: $(K)/kernel fs.img
 
 $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 	@echo "  LD      $@"
@@ -60,6 +60,33 @@ $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ARCHFLAGS) $(CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
 
+# --- the debug kernel: build/debug/kernel/kernel ------------------------------
+# The same sources compiled with -DDEBUG into a tree of their own, so the two
+# kernels never share an object: the lock checker (kernel/sync/lockcheck.c)
+# and page poisoning (kernel/mm/kalloc.c) are in it, and in the normal kernel
+# not one instruction of them is. `make DEBUG=1 ...` uses it for qemu, run,
+# test and bench; the user programs and fs.img are the same for both.
+DEBUG_DIR := build/debug
+DKOBJS := $(addprefix $(DEBUG_DIR)/,$(KOBJS))
+DEBUG_KERNEL := $(DEBUG_DIR)/$(K)/kernel
+
+$(DEBUG_KERNEL): $(DKOBJS) $(K)/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(DKOBJS)
+	$(Q)$(OBJDUMP) -S $@ > $(DEBUG_DIR)/$(K)/kernel.asm
+
+$(DEBUG_DIR)/%.o: %.c
+	@echo "  CC      $< (debug)"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KARCHFLAGS) $(CFLAGS) -DDEBUG -c -o $@ $<
+$(DEBUG_DIR)/%.o: %.S
+	@echo "  AS      $< (debug)"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KARCHFLAGS) $(CFLAGS) -DDEBUG -D__ASSEMBLER__ -c -o $@ $<
+
+# The kernel that qemu, run, test and bench boot.
+KERNEL := $(if $(filter 1,$(DEBUG)),$(DEBUG_KERNEL),$(K)/kernel)
+
 # --- user programs: user/NAME.c -> user/_NAME -------------------------------
 # The xv6 way works: add $U/_foo to UPROGS. By default every user/*.c is a program.
 UPROGS ?= $(patsubst $(U)/%.c,$(U)/_%,$(wildcard $(U)/*.c))
@@ -71,8 +98,9 @@ ULIB := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(wildcard $(U)/lib/*.c $(U)/lib/*
 # -Wno-format because xv6's older user.h had no format attribute on printf.
 # A new Rivet program is added to this list.
 RIVET_UPROGS := bench bench_big bench_fault bench_tiny cat crashwork echo exectest exectest_big \
-  false fptest fstest grep init kill lab_find lab_pingpong lab_primes lab_sleep lab_xargs ln ls \
-  mkdir poweroff proctest ps resume rm sh sleep suspend true usertests wc xt_args xt_ret7 xt_wait
+  failctl false faultwork fptest fstest grep init kill lab_find lab_pingpong lab_primes lab_sleep \
+  lab_xargs ln ls mkdir poweroff proctest ps resume rm schedtest sh sleep spin suspend true \
+  usertests wc xt_args xt_fds xt_ret7 xt_wait
 XV6_UCFLAGS := -Wall -Werror -Wno-format -O -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
 XV6_UCFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -Wno-main
 XV6_UCFLAGS += -fno-builtin-strncpy -fno-builtin-strncmp -fno-builtin-strlen -fno-builtin-memset
@@ -118,7 +146,7 @@ fs.img: mkfs/mkfs mkfs/fsck .fs-contents README.md $(U)/README $(sort $(UPROGS))
 	$(Q)mkfs/mkfs $@ $(FS_CONTENTS)
 
 # --- running -----------------------------------------------------------------
-QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(K)/kernel -m $(MEM) -smp $(CPUS)
+QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(KERNEL) -m $(MEM) -smp $(CPUS)
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
@@ -129,15 +157,16 @@ comma := ,
 GDB_BASE_PORT := $(shell expr `id -u` % 5000 + 25000)
 GDBPORT ?=
 
+all: $(KERNEL) fs.img
 
 # The console goes through scripts/symbolize, which names the functions and
 # lines of a panic's backtrace.
-qemu: $(K)/kernel fs.img
+qemu: $(KERNEL) fs.img
 	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
 	$(QEMU) $(QEMUOPTS) -nographic | scripts/symbolize
 
 # The chosen port goes into .gdbinit, which gdb reads from this directory.
-qemu-gdb: $(K)/kernel fs.img
+qemu-gdb: $(KERNEL) fs.img
 	@port=$(or $(GDBPORT),$$(scripts/gdbport $(GDB_BASE_PORT))) && \
 	sed "s/:1234/:$$port/" < scripts/gdbinit.tmpl > .gdbinit && \
 	echo "*** QEMU waits for gdb on port $$port. In another window, in this directory:" && \
@@ -147,36 +176,43 @@ qemu-gdb: $(K)/kernel fs.img
 	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$$port
 
 # CMD goes to osrun as one word, so the whole line (pipes, ;, >) runs in Rivet.
-run: $(K)/kernel fs.img
-	scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- '$(subst ','\'',$(CMD))'
+run: $(KERNEL) fs.img
+	RIVET_KERNEL=$(KERNEL) scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- '$(subst ','\'',$(CMD))'
 
 test: all
-	CPUS=$(CPUS) $(PYTHON) tests/run.py $(T)
+	CPUS=$(CPUS) RIVET_KERNEL=$(KERNEL) $(PYTHON) tests/run.py $(T)
+
+# Long tests (group stress), left out of `make test`.
+stress: all
+	CPUS=$(CPUS) $(PYTHON) tests/run.py group:stress
 
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
 bench: all
-	scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
+	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
 clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img .fs-contents $(U)/README mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
-	rm -rf tests/logs results.json bench.json
+	rm -rf tests/logs results.json bench.json build
 
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
 	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
 	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch (GDBPORT=N to choose the port)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
+	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(strip $(FSSIZE)) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
+	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test grade bench clean help
+.PHONY: all qemu qemu-gdb run test stress grade bench clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
+-include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

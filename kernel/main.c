@@ -11,6 +11,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sys/task.h"
@@ -24,6 +25,7 @@
 #define SELFTEST_LATE_FAULT_TICKS 200 /* cpu 0's ticks: two seconds at 100 Hz while it is busy */
 #define MAX_INIT_ARGS 16
 #define BOGUS_KERNEL_ADDRESS 0xdeadbeef0UL
+#define SELFTEST_MISSED_STATUS 1 /* a checker self-test did not panic */
 
 struct cpu cpus[NCPU];
 int ncpu;
@@ -78,6 +80,8 @@ static void parse_bootargs(const char *args) {
       printf("scheduling policy: %s\n", word + 6);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
+    else if (strncmp(word, "fail=", 5) == 0)
+      fail_configure(word + 5); /* complains itself about a bad spec */
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
       boot.init_args[boot.ninit_args++] = word + 5;
     else
@@ -98,6 +102,19 @@ static void selftest_tick_hook(void) {
   }
   if (selftest_is("fault_late") && c->index == 0 && c->ticks == SELFTEST_LATE_FAULT_TICKS)
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
+  /* A hart in its scheduler loop runs no process: it must have left every
+   * process's page table, which an exiting process is about to free. */
+  if (selftest_is("exit_window") && c->proc == 0 && !kvm_active())
+    panic("selftest exit_window: hart %d runs no process but is still on a process's page table",
+          c->hartid);
+}
+
+/* selftest=fault_in_print: the console output faults in the middle of a
+ * printf, with the print lock held; the panic must still report and power
+ * off. Only the first character faults, so the report itself gets out. */
+static void faulting_putc(int c) {
+  printf_set_output(uart_putc);
+  *(volatile int *)BOGUS_KERNEL_ADDRESS = c;
 }
 
 static void run_boot_selftests(void) {
@@ -111,9 +128,20 @@ static void run_boot_selftests(void) {
     printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c]\n", -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c');
     power_off(0);
   }
+  /* Checks of the debug kernel's checkers: they return only if missed. */
+  if (lockcheck_selftest(boot.selftest) || kalloc_selftest(boot.selftest))
+    power_off(SELFTEST_MISSED_STATUS);
+  if (selftest_is("fault_in_print")) {
+    printf_set_output(faulting_putc);
+    printf("selftest: this line faults\n");
+  }
   trap_set_tick_hook(selftest_tick_hook);
   if (selftest_is("tick"))
     proc_keep_idle_ticks();
+  if (selftest_is("exit_window")) {
+    proc_keep_idle_ticks();
+    proc_sleep_in_exit();
+  }
 }
 
 /* Send device interrupt irq to handler; 0 if the PLIC cannot route it. */
@@ -183,6 +211,7 @@ static void first_process_start(void) {
     proc_sleep_until(~0UL);
   }
   p->tf.regs[REG_A0] = err; /* argc */
+  fail_boot_done(); /* injected failures start now, not while mounting */
   task_return_to_user();
 }
 
@@ -252,6 +281,9 @@ void kmain(uint64 hartid, uint64 dtb) {
   init_memory();
   init_devices();
   printf("%s: %d harts, %lu MiB RAM, boot hart %d\n", KERNEL_NAME, ncpu, machine.ram_size / MIB, (int)hartid);
+#ifdef DEBUG
+  printf("debug kernel: lock checker and freed-page poisoning on (docs/locking.md)\n");
+#endif
   parse_bootargs(machine.bootargs);
   timer_init(machine.timebase_hz);
   proc_init(boot.trace, boot.quantum_ms * NS_PER_MS);

@@ -79,6 +79,12 @@ def kernel_path():
     return os.environ.get("RIVET_KERNEL") or os.path.join(ROOT, "kernel", "kernel")
 
 
+def kernel_make_target():
+    """The kernel as a make target: kernel_path() relative to ROOT
+    (kernel/kernel, or build/debug/kernel/kernel for the debug kernel)."""
+    return os.path.relpath(kernel_path(), ROOT)
+
+
 def default_image():
     """Path of the default disk image (``RIVET_IMAGE`` or ROOT/fs.img)."""
     return os.environ.get("RIVET_IMAGE") or os.path.join(ROOT, "fs.img")

@@ -6,11 +6,20 @@ user/xt_*.c) in a fresh Rivet and requires its verdict line
 exec_fault_line also checks the kernel's report of a fatal fault: for a
 child killed by a null dereference the console must show
     pid N (exectest): load page fault pc=0x... addr=0x0
+
+exec_first_fds boots a disk whose /init is the helper xt_fds: the first
+process starts with no descriptors, and the kernel must give it the
+console as fds 0, 1 and 2 (exec itself opens nothing: exec_args checks
+that a program gets exactly its caller's descriptors).
 """
 
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 
-from testlib import NEEDS_FS, test
+from testlib import NEEDS_FS, ROOT, test
 
 GROUPS = [NEEDS_FS, "exec"]
 TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy host
@@ -19,7 +28,8 @@ TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy ho
 SUBTESTS = [
     ("touch1", "exec is lazy: 1 MiB of data, one byte touched, at most 8 pages resident"),
     ("sum", "every data page loads from the right file offset; bss reads zero"),
-    ("args", "0, 1, 32, MAXARGV-1 and 60 KB of arguments arrive intact; sp aligned; fds 0-2 open"),
+    ("args", "0, 1, 32, MAXARGV-1 and 60 KB of arguments arrive intact; sp aligned; "
+             "fds 0-2 are the caller's (a file, a pipe, a closed one)"),
     ("ret7", "returning 7 from main gives wait status 7"),
     ("e2big", "more than MAXARGV arguments or 64 KiB of them: exec fails with E2BIG"),
     ("faults", "writing text/rodata, executing data/stack, reading 0, the guard gap, "
@@ -61,3 +71,25 @@ def exec_fault_line(t):
     line = r"^pid %d \(exectest\): load page fault pc=0x[0-9a-f]+ addr=0x0$" % pid
     t.check(re.search(line, res.console, re.M),
             "no console line 'pid %d (exectest): load page fault pc=0x... addr=0x0'" % pid)
+
+
+FIRST_FDS_IMAGE_BLOCKS = 1000
+
+
+@test("exec_first_fds", groups=GROUPS, timeout=60)
+def exec_first_fds(t):
+    """the kernel opens the console as fds 0-2 of the first process: /init = xt_fds reads 0, writes 1 and 2"""
+    with tempfile.TemporaryDirectory(prefix="rivet-firstfds-") as tmp:
+        init = os.path.join(tmp, "init")
+        shutil.copyfile(os.path.join(ROOT, "user", "_xt_fds"), init)
+        image = os.path.join(tmp, "fds.img")
+        made = subprocess.run(["mkfs/mkfs", image, str(FIRST_FDS_IMAGE_BLOCKS), init],
+                              cwd=ROOT, capture_output=True, text=True)
+        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
+        with t.boot(image=image, timeout=40) as r:
+            m = r.expect(r"^fds( \S+){3}\r?\n", timeout=20)
+            t.check_equal(m.group(0).rstrip(), "fds console console console",
+                          "descriptors of the first process")
+            r.send(t.token + "\n")
+            r.expect(r"^stdin: %s\r?$" % t.token, timeout=10)
+            t.check_equal(r.wait_exit(timeout=10), 0, "QEMU exit status (xt_fds as pid 1)")

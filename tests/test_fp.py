@@ -5,7 +5,7 @@ from testlib import test
 
 @test("fp_private", groups=["needs_fs", "proc"], timeout=90)
 def fp_private(t):
-    """FP registers survive preemption and migration; fork copies them"""
+    """FP registers survive preemption and migration (both seen to happen); fork copies them"""
     for cpus in (1, 3):
         res = t.osrun("fptest %s" % t.token, cpus=cpus, timeout=60)
         t.check("fptest: PASS %s" % t.token in res.stdout,

@@ -1,4 +1,5 @@
-"""File-system limits that need a small disk: running out of inodes."""
+"""File-system limits that need a small disk: running out of inodes, and
+reusing every block of a full disk (new blocks must read as zeroes)."""
 
 import os
 import subprocess
@@ -25,3 +26,22 @@ def fs_out_of_inodes(t):
         t.check_equal(res.status, 0, "fstest exit status")
         fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
         t.check(fsck.returncode == 0, "fsck after running out of inodes: %s" % fsck.stdout[-600:])
+
+
+# Big enough for the sparse and partly written files of fstest zeroed
+# (about 300 blocks with their indirect blocks), small enough to fill fast.
+ZEROED_IMAGE_BLOCKS = 3000
+
+
+@test("fs_new_blocks_zeroed", groups=["needs_fs", "fs"], timeout=120)
+def fs_new_blocks_zeroed(t):
+    """after the disk was filled with non-zero data and emptied, new files read 0 where not written"""
+    with tempfile.TemporaryDirectory(prefix="rivet-zeroed-") as tmp:
+        image = os.path.join(tmp, "small.img")
+        made = subprocess.run(["mkfs/mkfs", image, str(ZEROED_IMAGE_BLOCKS)] + PROGRAMS,
+                              cwd=rivet.ROOT, capture_output=True, text=True)
+        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
+        t.run_guest_test("fstest", "zeroed", image=image, copy_image=False, timeout=90)
+        fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
+        t.check(fsck.returncode == 0, "fsck after fstest zeroed: want status 0, got %d: %s"
+                % (fsck.returncode, fsck.stdout[-600:]))

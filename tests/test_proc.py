@@ -10,6 +10,10 @@ machine:
          charged for the gap, which on a busy host is enough to break the
          10% tolerance although the scheduler is fair.
   harts  four harts, to see that every one of them runs user processes.
+  wake, sleep  -icount (3 harts), because they check guest-time bounds a
+         loaded host would break: a new process starts on an idle hart
+         within a tick; sleep(n) lasts n to n + 1.1 ticks.
+         proctest runs them only when named (not in proc_all or usertests).
 """
 
 from testlib import NEEDS_FS, test
@@ -35,6 +39,10 @@ SUBTESTS = [
     ("sysinfo", {}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
     ("enosys", {}, "unknown system call numbers return -ENOSYS"),
     ("badptr", {}, "bad user pointers give EFAULT and do not kill the caller"),
+    ("wake", {"cpus": 3, "icount": True},
+     "a new process starts on an idle hart within a tick (guest time) while its parent spins"),
+    ("sleep", {"cpus": 3, "icount": True},
+     "sleep(1, 7, 50 ticks) lasts n to n + 1.1 ticks of guest time"),
 ]
 
 

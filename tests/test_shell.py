@@ -10,7 +10,7 @@ error messages appear in the output in the order they were written."""
 import re
 import time
 
-from oscheck import expect, lines, run, shell_boot
+from oscheck import OSRUN_TIMEOUT, expect, lines, run, shell_boot
 from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "shell"]
@@ -83,7 +83,7 @@ def shell_redirects(t):
 # --------------------------------------------------------- background
 @test("shell_background", groups=GROUPS, timeout=40)
 def shell_background(t):
-    """cmd & : [PID] printed, the shell goes on at once while the job runs; $? is 0"""
+    """cmd & : [PID] printed, the shell goes on at once while the job runs (sh -c and a script); $? is 0"""
     # (sleep 1 gives the job time to start its sleep 5, which must outlive it)
     res = run(t, "sleep 5 & echo started; sleep 1; ps")
     out = res.stdout.splitlines()
@@ -98,6 +98,23 @@ def shell_background(t):
     res = run(t, "sleep 5 & false & echo st=$?")
     t.check(re.fullmatch(r"\[\d+\]\n\[\d+\]\nst=0\n", res.stdout),
             "two jobs started, then st=0: %r" % res.stdout)
+    # A shell reading lines (a script, or the console) collects finished
+    # jobs before each line with waitpid(-1, WNOHANG): that must not wait
+    # for a job still running. The lines after 'sleep 20 &' run at once,
+    # while the job sleeps (a WNOHANG that blocked would hold them for 20 s,
+    # past osrun's timeout).
+    res = t.osrun("echo 'sleep 20 &' > bg.sh; echo 'sleep 1' >> bg.sh; echo ps >> bg.sh;"
+                  " echo 'echo after' >> bg.sh; sh bg.sh", timeout=OSRUN_TIMEOUT)
+    t.check(res.reason == "ok", "sh bg.sh (sleep 20 &, sleep 1, ps): want it done in under %d s"
+            " while the job sleeps, got %s (%s); output %r"
+            % (OSRUN_TIMEOUT, res.reason, res.message, res.stdout[-300:]))
+    m = re.match(r"\[(\d+)\]\n", res.stdout)
+    t.check(m is not None, "sh bg.sh: want [PID] first, got %r" % res.stdout)
+    t.check(re.search(r"^ *\d+ +%s +(blocked|ready|running) .* sleep$" % m.group(1),
+                      res.stdout, re.M),
+            "sh bg.sh: want the job's sleep alive in ps, got %r" % res.stdout)
+    t.check(res.stdout.endswith("\nafter\n"), "sh bg.sh: want 'after' last, got %r"
+            % res.stdout)
     # (the job's own output is checked at the console, in shell_interactive,
     # where the machine keeps running after the command line is done)
 

@@ -245,9 +245,18 @@ def parse_ps(t, text):
     return rows
 
 
-@test("user_ps", groups=GROUPS, timeout=40)
+# The background spinner's CPU time once the foreground 'spin 250' is done:
+# 0.25 s, give or take starting the programs (ps truncates to 0.01 s).
+SPIN_TIME_MIN = 0.22
+SPIN_TIME_MAX = 0.30
+# Running 0.25 s of guest instructions takes a few host seconds, many more
+# on a loaded host (over 15 s was seen with 8 test runs sharing 2 cores).
+SPIN_OSRUN_TIMEOUT = 60
+
+
+@test("user_ps", groups=GROUPS, timeout=100)
 def user_ps(t):
-    """ps: header PID PPID STATE TIME SIZE RSS FAULTS NAME; shows init, the shell and itself"""
+    """ps: header PID PPID STATE TIME SIZE RSS FAULTS NAME; shows init, the shell, itself, a spinner's CPU time"""
     res = run(t, "ps")
     t.check_equal(res.status, 0, "exit status")
     rows = parse_ps(t, res.stdout)
@@ -265,6 +274,18 @@ def user_ps(t):
     t.check_equal(len({r["pid"] for r in rows}), len(rows), "distinct pids")
     # the other stage of a pipeline shows up too, as a child of the same
     # shell (it was started first; it may not have reached exec yet)
+    # a process that has used the CPU for a while shows that time: a
+    # background spinner, when ps looks right after a foreground 'spin 250'.
+    # Under -icount guest time counts instructions, so a busy host cannot
+    # stretch it.
+    res = t.osrun("spin 5000 & spin 250; ps", icount=True, timeout=SPIN_OSRUN_TIMEOUT)
+    t.check(res.reason == "ok", "spin 5000 & spin 250; ps: %s (%s)" % (res.reason, res.message))
+    rows = parse_ps(t, res.stdout[res.stdout.index("\n") + 1:])
+    spins = [r for r in rows if r["name"] == "spin"]
+    t.check_equal(len(spins), 1, "ps rows naming spin (%r)" % res.stdout)
+    spun = float(spins[0]["time"])
+    t.check(SPIN_TIME_MIN <= spun <= SPIN_TIME_MAX, "TIME of the background spin after"
+            " spin 250: got %.2f s, want %.2f to %.2f s" % (spun, SPIN_TIME_MIN, SPIN_TIME_MAX))
     res = run(t, "sleep 1 | ps")
     rows = parse_ps(t, res.stdout)
     pss = [r for r in rows if r["name"] == "ps"]
@@ -406,6 +427,8 @@ def user_usage(t):
         ("sleep x", "usage: sleep SECONDS"),
         ("sleep -1", "usage: sleep SECONDS"),
         ("sleep 1 2", "usage: sleep SECONDS"),
+        ("spin", "usage: spin MS"),
+        ("spin -5", "usage: spin MS"),
         ("poweroff x", "usage: poweroff [STATUS]"),
         ("poweroff 1 2", "usage: poweroff [STATUS]"),
         # numbers that do not fit in an int are refused, not wrapped around

@@ -105,13 +105,18 @@ def load_tests(extra_modules=()):
     return REGISTRY
 
 
+STRESS_GROUP = "stress"
+"""Long tests (minutes): run only when named, e.g. by `make stress`."""
+
+
 def select(patterns):
     """Tests matching any of ``patterns`` (names, globs, comma lists, or
-    ``group:NAME``), in registration order; all tests if none given.
-    Raises KeyError naming a pattern that matches nothing."""
+    ``group:NAME``), in registration order; if none given, all tests but
+    those of the stress group.  Raises KeyError naming a pattern that
+    matches nothing."""
     words = [w for p in patterns for w in p.split(",") if w.strip()]
     if not words:
-        return list(REGISTRY.values())
+        return [s for s in REGISTRY.values() if STRESS_GROUP not in s.groups]
     chosen = []
     for w in words:
         w = w.strip()
@@ -417,8 +422,9 @@ def build(quiet=False):
     if not os.path.exists(os.path.join(ROOT, "Makefile")):
         return os.path.exists(rivet.kernel_path())
     out = None if not quiet else subprocess.DEVNULL
-    if subprocess.call(["make", "-s", "kernel/kernel", "fs.img"], cwd=ROOT,
+    kernel = rivet.kernel_make_target()   # RIVET_KERNEL: e.g. the debug kernel
+    if subprocess.call(["make", "-s", kernel, "fs.img"], cwd=ROOT,
                        stdout=out, stderr=out) == 0:
         return True
-    return subprocess.call(["make", "-s", "kernel/kernel"], cwd=ROOT,
+    return subprocess.call(["make", "-s", kernel], cwd=ROOT,
                            stdout=out, stderr=out) == 0

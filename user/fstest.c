@@ -33,6 +33,7 @@
 #define REFILL_BYTES (1 * MIB)
 #define MAX_NFILE_CHILDREN 40
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define PAGE_BYTES 4096
 
 static int failures;
 static char iobuf[IO_BUFFER_BYTES];
@@ -626,6 +627,143 @@ test_bigpipe(void)
   equal("bigpipe: writer status", child_status(pid), 0);
 }
 
+#define PIPEFAULT_BYTES 3000 /* less than a pipe holds, so one write puts it all in */
+#define PIPEFAULT_SEED 7
+
+/* Reads a pipe holding PIPEFAULT_BYTES of pattern into a buffer whose
+ * first good bytes are writable and whose rest lies past the end of the
+ * heap. Whatever that read returns, every byte it did not deliver must
+ * still come out of the pipe, in order. */
+static void
+pipefault_partway(char *heap_end, int good)
+{
+  int p[2];
+  if (!ok("pipefault: create", pipe(p)))
+    return;
+  fill_pattern(iobuf, PIPEFAULT_BYTES, PIPEFAULT_SEED, 0);
+  equal("pipefault: write", write(p[1], iobuf, PIPEFAULT_BYTES), PIPEFAULT_BYTES);
+  close(p[1]);
+  char *buf = heap_end - good;
+  int n = read(p[0], buf, PIPEFAULT_BYTES);
+  if (n == -1 && errno == EFAULT) {
+    n = 0; /* nothing delivered: nothing taken */
+  } else if (n < 0 || n > good) {
+    printf("fstest: FAIL pipefault: read into %d good bytes then a bad page: returned %d "
+           "(errno %d), expected -1 (EFAULT) or 1..%d\n", good, n, errno, good);
+    failures++;
+    close(p[0]);
+    return;
+  } else if (pattern_mismatches(buf, n, PIPEFAULT_SEED, 0) != 0) {
+    printf("fstest: FAIL pipefault: read into %d good bytes: the %d bytes it returned "
+           "are not the first %d written\n", good, n, n);
+    failures++;
+  }
+  int left = 0, r;
+  while ((r = read(p[0], iobuf2 + left, PIPEFAULT_BYTES - left)) > 0)
+    left += r;
+  if (left != PIPEFAULT_BYTES - n) {
+    printf("fstest: FAIL pipefault: after a read of %d bytes into %d good bytes, the pipe "
+           "held %d bytes, expected %d\n", n, good, left, PIPEFAULT_BYTES - n);
+    failures++;
+  } else if (pattern_mismatches(iobuf2, left, PIPEFAULT_SEED, n) != 0) {
+    printf("fstest: FAIL pipefault: after a read of %d bytes into %d good bytes, the rest "
+           "is not bytes %d..%d of what was written\n", n, good, n, PIPEFAULT_BYTES - 1);
+    failures++;
+  }
+  close(p[0]);
+}
+
+#define SHARED_PIPE_BYTES (1 * MIB)
+#define SHARED_PIPE_READERS 3
+
+/* Child: read p until end of file; report how many bytes and their sum. */
+static void
+shared_pipe_reader(int p[2], int report)
+{
+  close(p[1]);
+  uint counts[2] = {0, 0}; /* bytes, sum of byte values */
+  int n, piece = 1;
+  while ((n = read(p[0], iobuf, piece)) > 0) {
+    for (int i = 0; i < n; i++)
+      counts[1] += (uchar)iobuf[i];
+    counts[0] += n;
+    piece = piece * 7 % 4096 + 1;
+  }
+  write(report, counts, sizeof counts);
+  exit(0);
+}
+
+/* Readers take turns: with several of them on one pipe, every byte written is
+ * delivered exactly once. */
+static void
+pipefault_shared(void)
+{
+  int p[2], report[2];
+  if (!ok("pipefault: create", pipe(p)) || !ok("pipefault: create", pipe(report)))
+    return;
+  int pids[SHARED_PIPE_READERS];
+  for (int i = 0; i < SHARED_PIPE_READERS; i++)
+    if ((pids[i] = fork()) == 0)
+      shared_pipe_reader(p, report[1]);
+  close(p[0]);
+  uint want_sum = 0;
+  for (uint off = 0; off < SHARED_PIPE_BYTES; off += IO_BUFFER_BYTES) {
+    fill_pattern(iobuf, IO_BUFFER_BYTES, PIPEFAULT_SEED, off);
+    for (int i = 0; i < IO_BUFFER_BYTES; i++)
+      want_sum += (uchar)iobuf[i];
+    equal("pipefault: shared pipe write", write(p[1], iobuf, IO_BUFFER_BYTES), IO_BUFFER_BYTES);
+  }
+  close(p[1]);
+  uint bytes = 0, sum = 0, counts[2];
+  for (int i = 0; i < SHARED_PIPE_READERS; i++) {
+    if (read(report[0], counts, sizeof counts) == sizeof counts) {
+      bytes += counts[0];
+      sum += counts[1];
+    }
+    equal("pipefault: shared pipe reader status", child_status(pids[i]), 0);
+  }
+  close(report[0]);
+  close(report[1]);
+  equal("pipefault: bytes the readers of one pipe got in all", bytes, SHARED_PIPE_BYTES);
+  equal("pipefault: sum of the bytes the readers got", sum, want_sum);
+}
+
+/* A read whose buffer is bad, from the start or partway, leaves the bytes
+ * it could not deliver in the pipe. */
+static void
+test_pipefault(void)
+{
+  int p[2];
+  if (!ok("pipefault: create", pipe(p)))
+    return;
+  equal("pipefault: write", write(p[1], "abcdef", 6), 6);
+  fails_with("pipefault: read into kernel memory", read(p[0], (char *)KERNEL_ADDRESS, 3), EFAULT);
+  char got[8];
+  int n = read(p[0], got, sizeof got);
+  if (equal("pipefault: bytes left after a failed read", n, 6) && memcmp(got, "abcdef", 6) != 0) {
+    got[6] = 0;
+    printf("fstest: FAIL pipefault: after a failed read the pipe held '%s', expected 'abcdef'\n",
+           got);
+    failures++;
+  }
+  close(p[0]);
+  close(p[1]);
+
+  // Make the heap end on a page boundary: the next page is not mapped.
+  char *end = sbrk(0);
+  int align = (PAGE_BYTES - (uint64)end % PAGE_BYTES) % PAGE_BYTES;
+  if (sbrk(align) == (char *)-1) {
+    fail("pipefault: sbrk", "cannot align the heap");
+    return;
+  }
+  end += align;
+  static const int goods[] = {0, 1, 100, 700, 1500, PAGE_BYTES / 2 + 1, PIPEFAULT_BYTES - 1};
+  for (int i = 0; i < (int)(sizeof goods / sizeof goods[0]); i++)
+    pipefault_partway(end, goods[i]);
+  sbrk(-align);
+  pipefault_shared();
+}
+
 static void
 test_mknod(void)
 {
@@ -1021,6 +1159,140 @@ test_inodes(void)
   }
 }
 
+// Newly allocated blocks read as zeroes wherever a file was never written,
+// even when every free block last held another file's data: fill the disk
+// with non-zero bytes, delete those files, then write new files sparsely
+// (holes in the direct, singly- and doubly-indirect ranges) and in pieces
+// of blocks. A stale byte would show one user's deleted data to another.
+// Only when asked for by name (it fills the disk): tests/test_fs_limits.py
+// runs it on a small image.
+#define STALE_BYTE 0xA5
+#define STALE_FILES 8              // more files if one reaches MAXFILE first
+#define MARK_BYTES 8               // bytes written into each new block
+#define PARTIAL_BLOCKS (NDIRECT + NINDIRECT + 16) // reaches the doubly-indirect range
+
+// Blocks of the sparse file that get one mark each; every other block is a hole.
+static const uint sparse_blocks[] = {
+  2,                                // direct
+  NDIRECT + 7,                      // singly indirect
+  NDIRECT + NINDIRECT + NINDIRECT + 3, // doubly indirect, second inner block
+};
+#define N_SPARSE_BLOCKS ((int)(sizeof(sparse_blocks) / sizeof(sparse_blocks[0])))
+
+// Where in block b the marks go: a different place in every block.
+static uint
+mark_offset(uint b)
+{
+  return b * BSIZE + (b * 37) % (BSIZE - MARK_BYTES);
+}
+
+// Fill the disk with STALE_BYTE files, then delete them. 1 if it filled.
+static int
+fill_with_stale_data(void)
+{
+  char name[16];
+  int nfiles = 0, full = 0;
+  memset(iobuf, STALE_BYTE, FILL_CHUNK_BYTES);
+  while (!full && nfiles < STALE_FILES) {
+    name_with_number(name, "stale", nfiles++);
+    int fd = open(name, O_CREATE | O_WRONLY);
+    if (!ok("zeroed: create stale file", fd))
+      break;
+    int n;
+    while ((n = write(fd, iobuf, FILL_CHUNK_BYTES)) == FILL_CHUNK_BYTES)
+      ;
+    full = n >= 0 || errno == ENOSPC; // a short write or ENOSPC: the disk is full
+    close(fd);
+  }
+  equal("zeroed: disk filled with stale data", full, 1);
+  for (int i = 0; i < nfiles; i++) {
+    name_with_number(name, "stale", i);
+    ok("zeroed: unlink stale file", unlink(name));
+  }
+  return full;
+}
+
+// Writes MARK_BYTES of 'm' at mark_offset(b) for each of the n blocks.
+// Returns how many marks it wrote (n unless a write failed).
+static int
+write_marks(int fd, const uint *blocks, int n)
+{
+  char mark[MARK_BYTES];
+  memset(mark, 'm', MARK_BYTES);
+  for (int i = 0; i < n; i++) {
+    int r = -1;
+    if (lseek(fd, mark_offset(blocks[i]), SEEK_SET) >= 0)
+      r = write(fd, mark, MARK_BYTES);
+    if (r != MARK_BYTES) {
+      printf("fstest: FAIL zeroed: write %d bytes at offset %d (block %d): got %d (%s),"
+             " expected %d\n", MARK_BYTES, mark_offset(blocks[i]), blocks[i], r,
+             r < 0 ? strerror(errno) : "short", MARK_BYTES);
+      failures++;
+      return i;
+    }
+  }
+  return n;
+}
+
+// Reads path whole: every byte must be 'm' inside a mark and 0 elsewhere.
+// blocks[] is in increasing order, so the marks are met in order.
+static void
+check_marks_and_zeroes(const char *check, const char *path, const uint *blocks, int n)
+{
+  int fd = open(path, O_RDONLY);
+  if (!ok(check, fd))
+    return;
+  uint off = 0, wrong = 0, first_wrong = 0;
+  int next = 0; // the first mark that does not end before off
+  int got;
+  while ((got = read(fd, iobuf2, IO_BUFFER_BYTES)) > 0) {
+    for (int i = 0; i < got; i++, off++) {
+      if (next < n && off >= mark_offset(blocks[next]) + MARK_BYTES)
+        next++;
+      char want = next < n && off >= mark_offset(blocks[next]) ? 'm' : 0;
+      if (iobuf2[i] != want && wrong++ == 0)
+        first_wrong = off;
+    }
+  }
+  close(fd);
+  equal("zeroed: last read returns 0 (end of file)", got, 0);
+  equal("zeroed: bytes read (the file size)", off, mark_offset(blocks[n - 1]) + MARK_BYTES);
+  if (wrong > 0) {
+    printf("fstest: FAIL %s: %d bytes are not what was written (0 where nothing was),"
+           " first at offset %d, expected 0 wrong bytes\n", check, wrong, first_wrong);
+    failures++;
+  }
+}
+
+static void
+test_zeroed(void)
+{
+  if (!fill_with_stale_data())
+    return;
+
+  int fd = open("sparse", O_CREATE | O_RDWR);
+  if (ok("zeroed: create sparse", fd)) {
+    int written = write_marks(fd, sparse_blocks, N_SPARSE_BLOCKS);
+    close(fd);
+    if (written > 0) // check what was written, even if a later write failed
+      check_marks_and_zeroes("zeroed: sparse file", "sparse", sparse_blocks, written);
+    ok("zeroed: unlink sparse", unlink("sparse"));
+  }
+
+  static uint partial_blocks[PARTIAL_BLOCKS];
+  for (int b = 0; b < PARTIAL_BLOCKS; b++)
+    partial_blocks[b] = b;
+  fd = open("partial", O_CREATE | O_RDWR);
+  if (ok("zeroed: create partial", fd)) {
+    int written = write_marks(fd, partial_blocks, PARTIAL_BLOCKS);
+    close(fd);
+    if (written > 0)
+      check_marks_and_zeroes("zeroed: partly written blocks", "partial", partial_blocks,
+                             written);
+    ok("zeroed: unlink partial", unlink("partial"));
+  }
+}
+
 struct subtest {
   const char *name;
   void (*run)(void);
@@ -1040,6 +1312,7 @@ static struct subtest subtests[] = {
   {"emfile", test_emfile},
   {"pipe", test_pipe},
   {"bigpipe", test_bigpipe},
+  {"pipefault", test_pipefault},
   {"mknod", test_mknod},
   {"fsync", test_fsync},
   {"many", test_many},
@@ -1049,6 +1322,7 @@ static struct subtest subtests[] = {
   {"big", test_big},
   {"full", test_full},
   {"inodes", test_inodes, 1},
+  {"zeroed", test_zeroed, 1},
 };
 
 int

@@ -2,8 +2,11 @@
  * proctest: in-guest tests of processes: fork, exit, wait, kill, suspend,
  * resume, the process table, the scheduler and system-call argument checks.
  *
- *   proctest TOKEN            run every subtest
+ *   proctest TOKEN            run every subtest but the timing ones
  *   proctest TOKEN SUBTEST    run one subtest (names in the table at the end)
+ *
+ * The timing subtests (wake, sleep) run only when named: they need guest
+ * time that a busy host cannot stretch (QEMU's -icount).
  *
  * The host test (tests/test_proc.py) passes a random TOKEN. When every check
  * passes the last line is "proctest: PASS TOKEN"; the first failed check
@@ -148,6 +151,8 @@ receive_int(int fd)
   return value;
 }
 
+#define NO_PROCESS (-1) /* what poll_state reports when procinfo fails */
+
 static const char *
 state_name(int state)
 {
@@ -156,6 +161,8 @@ state_name(int state)
     [PROC_RUNNING] = "RUNNING", [PROC_BLOCKED] = "BLOCKED", [PROC_SUSPENDED] = "SUSPENDED",
     [PROC_ZOMBIE] = "ZOMBIE",
   };
+  if (state == NO_PROCESS)
+    return "no such process";
   return state >= 0 && state < PROC_NSTATES ? names[state] : "?";
 }
 
@@ -181,25 +188,33 @@ cpu_count(void)
   return si.ncpu;
 }
 
-/* Polls until pid is in state, for at most timeout_ms; 1 if it got there. */
+/*
+ * Polls pid's state until it is `state` or timeout_ms have passed and
+ * returns the last state seen (`state` on success, NO_PROCESS if procinfo
+ * failed). It always looks once more after the deadline: on a busy host
+ * this process can be stalled past the whole timeout between two looks
+ * (or before the first), and a child that did reach the state must not
+ * be reported as failing to.
+ */
 static int
-reached_state(int pid, int state, uint64 timeout_ms)
+poll_state(int pid, int state, uint64 timeout_ms)
 {
   uint64 deadline = now_ms() + timeout_ms;
   struct procinfo info;
-  while (now_ms() < deadline) {
-    if (procinfo(pid, &info) == 0 && info.state == state)
-      return 1;
+  for (;;) {
+    int seen = procinfo(pid, &info) == 0 ? info.state : NO_PROCESS;
+    if (seen == state || now_ms() >= deadline)
+      return seen;
     sleep(1);
   }
-  return 0;
 }
 
 static void
 wait_for_state(int pid, int state, const char *check)
 {
-  CHECK(reached_state(pid, state, STATE_WAIT_MS), check, "pid %d never reached state %s", pid,
-        state_name(state));
+  int seen = poll_state(pid, state, STATE_WAIT_MS);
+  CHECK(seen == state, check, "pid %d: expected state %s within %d ms, saw %s", pid,
+        state_name(state), STATE_WAIT_MS, state_name(seen));
 }
 
 /*
@@ -404,13 +419,15 @@ test_waitpid(void)
 static void
 suspend_sleeper(int pid, const char *check)
 {
+  int seen = NO_PROCESS;
   for (int i = 0; i < SUSPEND_TRIES; i++) {
     CHECK(suspend(pid) == 0, check, "suspend(%d): %s", pid, strerror(errno));
-    if (reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS))
+    if ((seen = poll_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS)) == PROC_SUSPENDED)
       return;
     resume(pid);
   }
-  FAIL(check, "pid %d never showed as SUSPENDED", pid);
+  FAIL(check, "pid %d: expected SUSPENDED after %d suspend() calls, last saw %s", pid,
+       SUSPEND_TRIES, state_name(seen));
 }
 
 /* ------------------------------------------------------------------ */
@@ -571,12 +588,10 @@ check_suspend_sleeper(void)
   for (int i = 0; i < SLEEPER_SUSPENDS; i++) {
     sleep(1); /* wake on a tick, as the sleeper does */
     CHECK(suspend(pid) == 0, "suspend sleeper", "suspend: %s", strerror(errno));
-    struct procinfo info;
-    int stopped = reached_state(pid, PROC_SUSPENDED, SUSPEND_WAIT_MS);
-    get_info(pid, &info);
-    CHECK(stopped, "suspend sleeper",
-          "try %d: suspend() returned 0 but the sleeping child stays %s, not SUSPENDED", i,
-          state_name(info.state));
+    int seen = poll_state(pid, PROC_SUSPENDED, STATE_WAIT_MS);
+    CHECK(seen == PROC_SUSPENDED, "suspend sleeper",
+          "try %d: suspend() returned 0; expected the sleeping child SUSPENDED within %d ms, "
+          "saw %s", i, STATE_WAIT_MS, state_name(seen));
     CHECK(resume(pid) == 0, "suspend sleeper", "resume: %s", strerror(errno));
   }
   kill_and_reap(pid, "suspend sleeper");
@@ -716,6 +731,7 @@ test_getprocs(void)
 #define FAIR_CHILDREN 4
 #define FAIR_SPIN_MS 2000
 #define FAIR_TOLERANCE_PERCENT 10
+#define FAIR_MIN_BUSY_PERCENT 90 /* of FAIR_SPIN_MS: the parent only forks and waits */
 
 static uint64 spin_deadline_ms;
 
@@ -740,10 +756,12 @@ test_fair(void)
   make_pipe(done_fds);
   int pids[FAIR_CHILDREN];
   /* All children stop at the same moment, so each had the same chance. */
+  uint64 start_ns = uptime_ns();
   spin_deadline_ms = now_ms() + FAIR_SPIN_MS;
   for (int i = 0; i < FAIR_CHILDREN; i++)
     pids[i] = spawn(spin_then_wait, 0);
   wait_for_done(FAIR_CHILDREN);
+  uint64 elapsed_us = (uptime_ns() - start_ns) / 1000;
 
   /* Read their CPU times while they are still alive (waiting at the gate). */
   uint64 runtime[FAIR_CHILDREN], total = 0;
@@ -757,6 +775,16 @@ test_fair(void)
   for (int i = 0; i < FAIR_CHILDREN; i++)
     reap(pids[i], 0, "fair");
 
+  /* The children had the one hart to themselves (we waited in read) from
+   * their fork to the deadline: their CPU times must add up to about that,
+   * and cannot add up to more than the time that passed. Without this a
+   * clock that charged nothing would look perfectly fair. */
+  uint64 spun_us = FAIR_SPIN_MS * 1000UL;
+  CHECK(total * 100 >= spun_us * FAIR_MIN_BUSY_PERCENT && total <= elapsed_us, "fair",
+        "children's CPU times add up to %lu us, want %lu to %lu us (at least %d%% of the"
+        " %d ms they spun, at most the time that passed)",
+        total, spun_us * FAIR_MIN_BUSY_PERCENT / 100, elapsed_us, FAIR_MIN_BUSY_PERCENT,
+        FAIR_SPIN_MS);
   uint64 mean = total / FAIR_CHILDREN;
   for (int i = 0; i < FAIR_CHILDREN; i++) {
     uint64 diff = runtime[i] > mean ? runtime[i] - mean : mean - runtime[i];
@@ -984,6 +1012,8 @@ test_harts(void)
 
 #define CSW_SLEEPS 5
 #define CSW_SPIN_MS 100
+#define CSW_MAX_SPIN_MS 3000
+#define CSW_MIN_BUSY_PERCENT 50 /* of CSW_SPIN_MS: it shares a hart at most now and then */
 
 static void
 sleep_then_wait(int unused)
@@ -993,14 +1023,32 @@ sleep_then_wait(int unused)
   report_done_and_wait();
 }
 
+/*
+ * Spins CSW_SPIN_MS from its own start (not to a deadline set before the
+ * fork: on a loaded host a child can start late and would spin less), and
+ * then on until it has been preempted once, for at most CSW_MAX_SPIN_MS:
+ * on a loaded host the timer interrupts can come late (seen: none in
+ * 100 ms); with preemption working one comes well within 3 s.
+ */
+static void
+spin_csw_then_wait(int unused)
+{
+  uint64 start = now_ms();
+  spin_until(start + CSW_SPIN_MS);
+  struct procinfo me;
+  get_info(getpid(), &me);
+  while (me.nivcsw == 0 && now_ms() < start + CSW_MAX_SPIN_MS)
+    get_info(getpid(), &me);
+  report_done_and_wait();
+}
+
 static void
 test_csw(void)
 {
   gate_open(&shared_gate);
   make_pipe(done_fds);
-  spin_deadline_ms = now_ms() + CSW_SPIN_MS;
   int sleeper = spawn(sleep_then_wait, 0);
-  int spinner = spawn(spin_then_wait, 0);
+  int spinner = spawn(spin_csw_then_wait, 0);
   wait_for_done(2);
 
   struct procinfo info;
@@ -1010,7 +1058,12 @@ test_csw(void)
         CSW_SLEEPS);
   get_info(spinner, &info);
   /* 100 ms of spinning is several 10 ms quanta: the timer must preempt it. */
-  CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d ms of spinning", CSW_SPIN_MS);
+  CHECK(info.nivcsw > 0, "csw", "spinner: nivcsw 0 after %d to %d ms of spinning, want 1 or more",
+        CSW_SPIN_MS, CSW_MAX_SPIN_MS);
+  /* ... and its CPU time is counted (it has a hart of its own most of the time). */
+  CHECK(info.runtime_us * 100 >= CSW_SPIN_MS * 1000UL * CSW_MIN_BUSY_PERCENT, "csw",
+        "spinner: runtime %lu us after %d ms of spinning, want at least %d us", info.runtime_us,
+        CSW_SPIN_MS, CSW_SPIN_MS * 1000 * CSW_MIN_BUSY_PERCENT / 100);
 
   gate_release(&shared_gate, 2);
   reap(sleeper, 0, "csw");
@@ -1151,13 +1204,121 @@ test_badptr(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* wake: a new process on an idle machine starts at once               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Timing subtests (wake, sleep) measure guest time closely, so they run
+ * only when named: tests/test_proc.py boots them under -icount, where
+ * guest time counts instructions and a busy host cannot stretch it.
+ */
+#define NS_PER_US 1000UL
+#define NS_PER_TICK (MS_PER_TICK * NS_PER_MS)
+#define WAKE_TRIES 5
+/* "Within a tick", and a little for the wakeup itself. (Under -icount QEMU
+ * switches harts only when the running one reaches a timer deadline, so
+ * even a prompt wakeup shows up to a tick later there.) */
+#define WAKE_MAX_NS (NS_PER_TICK + NS_PER_TICK / 10)
+#define WAKE_BUSY_NS (2 * NS_PER_TICK) /* the parent keeps its hart this long */
+
+/* What the child of test_wake reports. */
+struct wake_report {
+  uint64 start_ns; /* its first act: read the clock */
+  int hart;        /* where it ran */
+};
+
+static int wake_fds[2];
+
+static void
+spin_until_ns(uint64 deadline_ns)
+{
+  while (uptime_ns() < deadline_ns)
+    ;
+}
+
+static int
+current_hart(void)
+{
+  struct procinfo info;
+  get_info(getpid(), &info);
+  return info.hart;
+}
+
+static void
+report_start(int unused)
+{
+  struct wake_report r;
+  r.start_ns = uptime_ns();
+  r.hart = current_hart();
+  CHECK(write(wake_fds[1], &r, sizeof r) == sizeof r, "wake", "write: %s", strerror(errno));
+}
+
+/*
+ * The parent forks while every other hart idles, then keeps its own hart
+ * busy (spinning, no system call that could block) for two ticks. The
+ * child must start on another hart, within a tick: that needs making it
+ * READY to wake an idle hart (idle harts stop their timers). Without that
+ * wakeup the child waits for the parent's hart: until the parent's quantum
+ * ends or it blocks, and then it runs on the parent's hart.
+ */
+static void
+test_wake(void)
+{
+  int ncpu = cpu_count();
+  CHECK(ncpu >= 2, "wake", "needs 2 or more harts, have %d", ncpu);
+  make_pipe(wake_fds);
+  for (int i = 0; i < WAKE_TRIES; i++) {
+    sleep(1); /* everyone else blocked: the other harts go idle */
+    int parent_hart = current_hart();
+    uint64 forked = uptime_ns();
+    int pid = spawn(report_start, 0);
+    spin_until_ns(forked + WAKE_BUSY_NS);
+    struct wake_report r;
+    CHECK(read(wake_fds[0], &r, sizeof r) == sizeof r, "wake", "read: %s", strerror(errno));
+    reap(pid, 0, "wake");
+    uint64 delay = r.start_ns - forked;
+    CHECK(delay <= WAKE_MAX_NS && r.hart != parent_hart, "wake",
+          "try %d: the child started %lu us after fork() on hart %d, want at most %lu us on"
+          " another hart than the busy parent's (hart %d; %d harts were idle)",
+          i, delay / NS_PER_US, r.hart, WAKE_MAX_NS / NS_PER_US, parent_hart, ncpu - 1);
+  }
+  close_pipe(wake_fds);
+}
+
+/* ------------------------------------------------------------------ */
+/* sleep: sleep(n) lasts n ticks, give or take one tick                 */
+/* ------------------------------------------------------------------ */
+
+static const int sleep_ticks[] = {1, 7, 50};
+#define N_SLEEP_TICKS ((int)(sizeof sleep_ticks / sizeof sleep_ticks[0]))
+/* A sleeper wakes at the first clock tick after its deadline, and then
+ * needs a moment to run: a tick and a tenth at most. */
+#define SLEEP_LATE_NS (NS_PER_TICK + NS_PER_TICK / 10)
+
+static void
+test_sleep(void)
+{
+  for (int i = 0; i < N_SLEEP_TICKS; i++) {
+    uint64 want = sleep_ticks[i] * NS_PER_TICK;
+    uint64 start = uptime_ns();
+    CHECK(sleep(sleep_ticks[i]) == 0, "sleep", "sleep(%d): %s", sleep_ticks[i], strerror(errno));
+    uint64 took = uptime_ns() - start;
+    CHECK(took >= want && took <= want + SLEEP_LATE_NS, "sleep",
+          "sleep(%d) took %lu us, want %lu to %lu us", sleep_ticks[i], took / NS_PER_US,
+          want / NS_PER_US, (want + SLEEP_LATE_NS) / NS_PER_US);
+  }
+}
+
+/* ------------------------------------------------------------------ */
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
 struct subtest {
   const char *name;
   void (*run)(void);
+  int on_request; /* ON_REQUEST: runs only when named (timing subtests) */
 };
+#define ON_REQUEST 1
 
 static const struct subtest subtests[] = {
   {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
@@ -1165,6 +1326,7 @@ static const struct subtest subtests[] = {
   {"fair", test_fair},       {"preempt", test_preempt},   {"forkfull", test_forkfull},
   {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
   {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
+  {"wake", test_wake, ON_REQUEST}, {"sleep", test_sleep, ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
@@ -1238,7 +1400,8 @@ main(int argc, char **argv)
     run_subtest(only);
   } else {
     for (int i = 0; i < N_SUBTESTS; i++)
-      run_subtest(&subtests[i]);
+      if (!subtests[i].on_request)
+        run_subtest(&subtests[i]);
   }
   check_memory_back(start, "all subtests");
   printf("proctest: PASS %s\n", argv[1]);

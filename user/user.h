@@ -11,6 +11,7 @@
 #include "kernel/errno.h"
 #include "kernel/procinfo.h"
 #include "kernel/vm.h"
+#include "kernel/failinject.h"
 
 struct stat;
 
@@ -53,6 +54,7 @@ int fsync(int fd);
 int poweroff(int status) __attribute__((noreturn));
 uint64 uptime_ns(void);
 int dup2(int oldfd, int newfd);
+int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 
 /* user/lib/ulib.c */
 int sleep(int ticks);       /* older xv6 name for pause() */

@@ -19,6 +19,13 @@
  *   usertests: fstest files: ok (412 ms)
  *   usertests: proctest: FAILED (status 1)
  *
+ * Leak check: a run is ok only if, once it has been reaped, all the memory
+ * it used is free again: the page allocator's free memory (sysinfo) plus
+ * our own resident pages must be what it was before the run (allowing a
+ * moment for exits still under way). Otherwise:
+ *
+ *   usertests: fstest pipe: FAILED (leaked 2 pages: free memory ... )
+ *
  * and at the end `usertests: PASS TOKEN` (exit status 0) if every run was
  * ok, else `usertests: FAIL <failed> of <runs>` (exit status 1). Usage
  * errors exit with status 2. The children's standard error is not
@@ -37,7 +44,10 @@
  * TEST_PROGRAMS: the programs run by default, in this order, and their
  * subtests in the order the programs run them (the subtests[] tables in
  * user/proctest.c, user/exectest.c and user/fstest.c). Keep these lists in
- * step with those tables: -q runs exactly the subtests named here.
+ * step with those tables: -q runs exactly the subtests named here. The
+ * subtests a program runs only when named (proctest wake and sleep, which
+ * need -icount; fstest inodes and zeroed, which need a small disk) are not
+ * listed: the host tests run them on such machines.
  *
  * SLOW marks a subtest that -q skips:
  *   proctest fair  four CPU-bound children spin for 2 s (it only measures
@@ -68,7 +78,7 @@ static const struct test_program TEST_PROGRAMS[] = {
     {"untouched"}, {"badelf"}, {"badexec"}, {"txtbusy"}, {"sbrk"}, {"forkcopy"}}},
   {"fstest",
    {{"files"}, {"fd"}, {"names"}, {"dirs"}, {"links"}, {"lseek"}, {"append"},
-    {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"mknod"}, {"fsync"},
+    {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"pipefault"}, {"mknod"}, {"fsync"},
     {"many"}, {"concurrent"}, {"efbig"}, {"nfile"}, {"big", SLOW}, {"full", SLOW}}},
 };
 #define N_TEST_PROGRAMS ((int)(sizeof TEST_PROGRAMS / sizeof TEST_PROGRAMS[0]))
@@ -88,6 +98,8 @@ static const struct test_program TEST_PROGRAMS[] = {
 #define MAX_RECORDED_FAILURES 64
 #define STACK_TOUCH_BYTES (16 * 1024)
 #define STATUS_EXEC_FAILED 127 /* a child whose exec failed exits with this */
+#define LEAK_WAIT_MS 1000      /* how long exits still under way may take */
+#define SLEEP_TICKS 1
 #define STATUS_USAGE 2
 
 /* ------------------------------------------------------------------ */
@@ -141,6 +153,39 @@ prefault(void)
   for (uint64 va = start; va < end; va += PAGE_SIZE)
     (void)*(volatile char *)va;
   touch_stack();
+}
+
+/* ------------------------------------------------------------------ */
+/* The leak check                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Memory in use by everything but us: free memory plus our own resident
+ * pages (which prefault() has made stable). 0 if it cannot be measured.
+ */
+static uint64
+memory_mark(void)
+{
+  struct sysinfo si;
+  struct procinfo me;
+  if (sysinfo(&si) < 0 || procinfo(getpid(), &me) < 0)
+    return 0;
+  return si.freemem + me.resident * PAGE_SIZE;
+}
+
+/* Bytes of memory not back since `before` was measured, waiting up to
+ * LEAK_WAIT_MS for the mark to return (an orphan may still be exiting).
+ * Negative if more is free than before. */
+static int64
+memory_not_returned(uint64 before, uint64 *after)
+{
+  uint64 deadline = uptime_ns() + LEAK_WAIT_MS * NS_PER_MS;
+  *after = memory_mark();
+  while (*after != before && uptime_ns() < deadline) {
+    sleep(SLEEP_TICKS);
+    *after = memory_mark();
+  }
+  return (int64)(before - *after);
 }
 
 /* ------------------------------------------------------------------ */
@@ -284,6 +329,7 @@ run_one(const char *program, const char *subtest)
   char *argv[] = {(char *)program, (char *)token, (char *)subtest, 0};
 
   runs++;
+  uint64 memory_before = memory_mark();
   int fds[2];
   if (pipe(fds) < 0) {
     printf("usertests: " RUN_NAME_FORMAT ": FAILED (pipe: %s)\n", RUN_NAME_ARGS(program, subtest),
@@ -317,7 +363,16 @@ run_one(const char *program, const char *subtest)
     return 0;
   }
   uint64 ms = (uptime_ns() - start) / NS_PER_MS;
+  uint64 memory_after;
+  int64 leaked = memory_not_returned(memory_before, &memory_after);
 
+  if (status == 0 && passed && leaked != 0) {
+    printf("usertests: " RUN_NAME_FORMAT ": FAILED (leaked %ld pages: free memory plus "
+           "usertests' own pages was %lu bytes before the run, %lu after)\n",
+           RUN_NAME_ARGS(program, subtest), leaked / (int64)PAGE_SIZE, memory_before, memory_after);
+    record_failure(program, subtest);
+    return 0;
+  }
   if (status == 0 && passed) {
     printf("usertests: " RUN_NAME_FORMAT ": ok (%lu ms)\n", RUN_NAME_ARGS(program, subtest), ms);
     return 1;

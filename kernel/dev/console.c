@@ -3,6 +3,11 @@
  * echoed and collected into a line, which readers receive only once it is
  * complete (Enter or Ctrl-D), so Backspace and Ctrl-U can still edit it.
  * Ctrl-P prints a process listing through a hook set by the process layer.
+ *
+ * Nothing typed or pasted is dropped: while the input buffer is full the
+ * UART keeps further characters (its emulation then stops reading the
+ * terminal) until a reader makes room. Control keys wait their turn too,
+ * so Ctrl-P does nothing while the buffer is full and nobody reads.
  */
 #include "kernel/dev/dev.h"
 #include "kernel/errno.h"
@@ -18,11 +23,13 @@
  * The input ring, guarded by lock. Indexes only grow (mod INPUT_BUF):
  *   [read, committed)  complete lines waiting for readers
  *   [committed, edit)  the line being typed
+ * A full ring is always committed, so a reader can always empty it.
  */
 static struct {
   struct spinlock lock;
   char buf[INPUT_BUF];
   uint read, committed, edit;
+  int input_paused; /* the UART holds input back until a reader makes room */
 } cons;
 
 static void (*dump_hook)(void);
@@ -44,7 +51,22 @@ int console_write(const char *src, int n) {
   return n;
 }
 
-/* Called from the UART interrupt for each received character. */
+/* Called from the UART interrupt before it takes a character out of the
+ * UART. Without room, input is paused here and resumed by console_read,
+ * both under lock, so a reader cannot make room in between unnoticed. */
+int console_can_take(void) {
+  acquire(&cons.lock);
+  int room = cons.edit - cons.read < INPUT_BUF;
+  if (!room && !cons.input_paused) {
+    cons.input_paused = 1;
+    uart_rx_pause();
+  }
+  release(&cons.lock);
+  return room;
+}
+
+/* Called from the UART interrupt for each received character, once
+ * console_can_take() has said there is room. */
 void console_input(int c) {
   acquire(&cons.lock);
   switch (c) {
@@ -102,6 +124,10 @@ int console_read(char *dst, int n) {
     dst[got++] = c;
     if (c == '\n')
       break;
+  }
+  if (cons.input_paused && cons.edit - cons.read < INPUT_BUF) { /* we made room */
+    cons.input_paused = 0;
+    uart_rx_resume();
   }
   release(&cons.lock);
   return got;

@@ -36,10 +36,13 @@ void dtb_parse(uint64 dtb, struct machine *m);
 /* 16550 UART (uart.c). */
 void uart_init(uint64 base_va);
 void uart_putc(int c);   /* waits until the transmitter has room */
-void uart_intr(void);    /* receive interrupt: feeds console_input */
+void uart_intr(void);    /* receive interrupt: feeds console_input while it has room */
+void uart_rx_pause(void);  /* keep received characters in the UART, no interrupt */
+void uart_rx_resume(void); /* interrupt again for received characters */
 
 /* Console line discipline (console.c): backspace, Ctrl-U, Ctrl-D, Ctrl-P. */
 void console_init(void);
+int console_can_take(void);                     /* room for one more? if not, pauses the UART */
 void console_input(int c);                      /* a typed character */
 int console_read(char *dst, int n);             /* blocks for a line; -EINTR if killed */
 int console_write(const char *src, int n);

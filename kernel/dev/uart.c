@@ -1,6 +1,8 @@
 /*
  * The 16550 UART: output by polling the transmit-holding-register-empty
- * bit (QEMU drains it at once), input by interrupt.
+ * bit (QEMU drains it at once), input by interrupt. While the console has
+ * no room, received characters stay in the UART with its receive
+ * interrupt off; QEMU then stops reading the terminal, so nothing is lost.
  */
 #include "kernel/dev/dev.h"
 
@@ -42,7 +44,14 @@ void uart_putc(int c) {
   reg_write(THR, c);
 }
 
+/* Take characters only while the console has room for them: reading RHR
+ * removes a character from the UART for good. */
 void uart_intr(void) {
-  while (reg_read(LSR) & LSR_RX_READY)
+  while ((reg_read(LSR) & LSR_RX_READY) && console_can_take())
     console_input(reg_read(RHR));
 }
+
+void uart_rx_pause(void) { reg_write(IER, 0); }
+
+/* If characters wait, the UART interrupts again at once. */
+void uart_rx_resume(void) { reg_write(IER, IER_RX_ENABLE); }

@@ -18,6 +18,7 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 #include "kernel/sync/sync.h"
 #include "kernel/mm/mm.h"
 #include "kernel/dev/virtio_blk.h"
@@ -331,6 +332,10 @@ static int request_ok(uint64 sector, const struct blk_segment *segs, int nsegs) 
 }
 
 int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int nsegs, int write) {
+  // Fault injection: the request fails without reaching the device, so an
+  // injected write error really leaves the disk unchanged.
+  if (fail_should(FAIL_DISK))
+    return -EIO;
   if (!virtio_blk_present() || !request_ok(sector, segs, nsegs))
     return -EIO;
 

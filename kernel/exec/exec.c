@@ -51,8 +51,12 @@ static const struct backing_ops program_file = {inode_backing_read, inode_backin
 
 /* --- validating the ELF file --- */
 
+/* 0; -ENOEXEC if the file is too short; -EIO if the disk failed. */
 static int read_exact(struct inode *ip, void *dst, uint64 off, uint64 n) {
-  return readi(ip, 0, (uint64)dst, off, n) == (int)n ? 0 : -ENOEXEC;
+  int got = readi(ip, 0, (uint64)dst, off, n);
+  if (got < 0)
+    return got;
+  return got == (int)n ? 0 : -ENOEXEC;
 }
 
 static int check_header(const struct elf_header *h) {
@@ -98,11 +102,12 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
   uint64 top = 0;
   int entry_ok = 0, loads = 0;
   for (int i = 0; i < h->phnum; i++) {
-    if (read_exact(ip, &ph, h->phoff + i * sizeof ph, sizeof ph) < 0)
-      return -ENOEXEC;
+    int err = read_exact(ip, &ph, h->phoff + i * sizeof ph, sizeof ph);
+    if (err < 0)
+      return err;
     if (ph.type != PT_LOAD || ph.memsz == 0)
       continue;
-    int err = check_segment(&ph, inode_size(ip));
+    err = check_segment(&ph, inode_size(ip));
     if (err < 0)
       return err;
     struct region r = {
@@ -117,8 +122,9 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
         .file_off = ph.offset,
         .file_size = ph.filesz,
     };
-    /* Writable segments get private pages, all promised now; read-only
-     * ones are shared with other processes running the same file. */
+    /* The file pages of every segment are shared with other processes
+     * running the file (as_add_region); a writable segment's pages may
+     * all become private copies, so they are all promised now. */
     if (r.perm & PTE_W)
       r.committed = (r.end - r.start) / PGSIZE;
     err = as_add_region(as, &r);
@@ -132,6 +138,17 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
   if (loads == 0 || !entry_ok)
     return -ENOEXEC;
   return top;
+}
+
+/* Read and check the ELF header into h, then add the segments; returns
+ * the heap start or -errno. */
+static int64 load_elf(struct addrspace *as, struct inode *ip, struct elf_header *h) {
+  int err = read_exact(ip, h, 0, sizeof *h);
+  if (err < 0)
+    return err;
+  if (check_header(h) < 0)
+    return -ENOEXEC;
+  return add_segments(as, ip, h);
 }
 
 static int add_heap_and_stack(struct addrspace *as, uint64 heap_start) {
@@ -256,10 +273,8 @@ static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
     err = -EACCES;
   else if (inode_has_writers(ip))
     err = -ETXTBSY; /* it could change under the running program */
-  else if (read_exact(ip, &h, 0, sizeof h) < 0 || check_header(&h) < 0)
-    err = -ENOEXEC;
   else
-    err = add_segments(as, ip, &h);
+    err = load_elf(as, ip, &h);
   iunlock(ip);
   begin_op();
   iput(ip); /* the regions hold their own references */
@@ -290,12 +305,15 @@ static int do_exec(const char *path, struct arg_source *src) {
     as_destroy(as);
     return argc;
   }
-  /* Commit: from here on the old program is gone. */
-  acquire(&p->lock); /* procinfo reads p->as under this lock */
+  /* Commit: from here on the old program is gone. Switch to the new table
+   * before the old one is unpublished, under p->lock (procinfo reads p->as
+   * under it too): then no hart can be left on the table as_destroy frees,
+   * whenever a tick preempts us (see run() in proc.c). */
+  acquire(&p->lock);
   struct addrspace *old = p->as;
+  as_activate(as);
   p->as = as;
   release(&p->lock);
-  as_activate(as);
   as_destroy(old);
   memset(&p->tf, 0, sizeof p->tf);
   p->fp_used = 0; /* the new program starts with the FPU off */

@@ -5,6 +5,7 @@
  * Bitmap changes go through the log like every other metadata change.
  */
 #include "kernel/types.h"
+#include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 #include "kernel/sync/sync.h"
 #include "kernel/fs/internal.h"
@@ -45,7 +46,7 @@ static void zero_block(uint dev, uint b) {
   brelse(bp);
 }
 
-uint balloc(uint dev) {
+int balloc(uint dev, uint *bp_out) {
   uint start = take_hint() - fs_super.datastart;
   struct buf *bp = 0;
   for (uint i = 0; i < fs_super.nblocks; i++) {
@@ -53,7 +54,8 @@ uint balloc(uint dev) {
     if (bp == 0 || bp->blockno != BBLOCK(b, fs_super)) {
       if (bp)
         brelse(bp);
-      bp = bread(dev, BBLOCK(b, fs_super));
+      if ((bp = bread(dev, BBLOCK(b, fs_super))) == 0)
+        return -EIO;
     }
     if ((*bit_byte(bp, b) & bit_mask(b)) == 0) {
       *bit_byte(bp, b) |= bit_mask(b);
@@ -61,18 +63,24 @@ uint balloc(uint dev) {
       brelse(bp);
       set_hint(b + 1);
       zero_block(dev, b);
-      return b;
+      *bp_out = b;
+      return 0;
     }
   }
   if (bp)
     brelse(bp);
-  return 0;
+  return -ENOSPC;
 }
 
 void bfree(uint dev, uint b) {
   if (!data_block_ok(b, "bfree"))
     return;
   struct buf *bp = bread(dev, BBLOCK(b, fs_super));
+  if (bp == 0) {
+    // The block would stay allocated with nothing pointing at it.
+    log_fail("cannot read a bitmap block to free a block");
+    return;
+  }
   if (*bit_byte(bp, b) & bit_mask(b)) {
     *bit_byte(bp, b) &= ~bit_mask(b);
     log_write(bp);

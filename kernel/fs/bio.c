@@ -15,6 +15,7 @@
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
+#include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 #include "kernel/sync/sync.h"
 #include "kernel/dev/virtio_blk.h"
@@ -118,18 +119,19 @@ static struct buf *bget(uint dev, uint blockno) {
   }
 }
 
-/* Move the block between b->data and the disk. A failing disk leaves the
- * file system with no way to stay consistent, so this is fatal. */
-static void disk_io(struct buf *b, int write) {
+/* Move the block between b->data and the disk: 0 or -EIO. */
+static int disk_io(struct buf *b, int write) {
   uint64 sector = (uint64)b->blockno * SECTORS_PER_BLOCK;
-  if (virtio_blk_rw(sector, b->data, BSIZE, write) != 0)
-    panic("disk %s error on block %u", write ? "write" : "read", b->blockno);
+  return virtio_blk_rw(sector, b->data, BSIZE, write);
 }
 
 struct buf *bread(uint dev, uint blockno) {
   struct buf *b = bget(dev, blockno);
   if (!b->valid) {
-    disk_io(b, 0);
+    if (disk_io(b, 0) != 0) {
+      brelse(b); /* still not valid: the next bread tries the disk again */
+      return 0;
+    }
     b->valid = 1;
   }
   return b;
@@ -154,8 +156,8 @@ static int claim_run(uint dev, uint blockno, int n, struct buf **bufs) {
     b->refcnt = 1;
     // The one exception to "no sleeplock under a spinlock": nobody held
     // this buffer, and bcache.lock keeps everyone else from finding it,
-    // so its lock is free and acquire_sleep cannot sleep.
-    acquire_sleep(&b->lock);
+    // so its lock is free and taking it cannot sleep.
+    acquire_sleep_unused(&b->lock);
     bufs[k++] = b;
   }
   return k;
@@ -174,10 +176,11 @@ void bread_ahead(uint dev, uint blockno, int n) {
     segs[i].buf = bufs[i]->data;
     segs[i].nbytes = BSIZE;
   }
-  if (virtio_blk_rw_segments((uint64)blockno * SECTORS_PER_BLOCK, segs, k, 0) != 0)
-    panic("disk read error on blocks %u-%u", blockno, blockno + k - 1);
+  // Reading ahead is only a hint: after an error the blocks stay not
+  // valid, and the bread that needs one of them tries again (and reports).
+  int ok = virtio_blk_rw_segments((uint64)blockno * SECTORS_PER_BLOCK, segs, k, 0) == 0;
   for (int i = 0; i < k; i++) {
-    bufs[i]->valid = 1;
+    bufs[i]->valid = ok;
     brelse(bufs[i]);
   }
 }
@@ -190,8 +193,9 @@ struct buf *bgrab(uint dev, uint blockno) {
 
 /* Write the data of n locked buffers to the n consecutive blocks starting
  * at blockno (not necessarily their own blocks), in as few disk requests
- * as the driver allows. */
-void bwrite_run(struct buf **bufs, int n, uint blockno) {
+ * as the driver allows. 0, or -EIO after the first request that failed
+ * (the blocks may then be written, partly written or not written). */
+int bwrite_run(struct buf **bufs, int n, uint blockno) {
   struct blk_segment segs[VIRTIO_BLK_MAX_SEGMENTS];
   for (int done = 0; done < n;) {
     int k = MIN(n - done, VIRTIO_BLK_MAX_SEGMENTS);
@@ -203,15 +207,16 @@ void bwrite_run(struct buf **bufs, int n, uint blockno) {
     }
     uint64 sector = (uint64)(blockno + done) * SECTORS_PER_BLOCK;
     if (virtio_blk_rw_segments(sector, segs, k, 1) != 0)
-      panic("disk write error on blocks %u-%u", blockno + done, blockno + done + k - 1);
+      return -EIO;
     done += k;
   }
+  return 0;
 }
 
-void bwrite(struct buf *b) {
+int bwrite(struct buf *b) {
   if (!holding_sleep(&b->lock))
     panic("bwrite: buffer not locked");
-  disk_io(b, 1);
+  return disk_io(b, 1);
 }
 
 /* One holder fewer. The last one makes b the most recently used free

@@ -268,8 +268,7 @@ int filelseek(struct file *f, int offset, int whence) {
 int filefsync(struct file *f) {
   if (f->kind != FILE_INODE)
     return -EINVAL;
-  log_force();
-  return 0;
+  return log_force();
 }
 
 void files_fork(struct proc *child, struct proc *parent) {

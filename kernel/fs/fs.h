@@ -60,9 +60,10 @@ int fs_mount(int dev);
 /* --- transactions (log.c) --- */
 void begin_op(void);
 void end_op(void);
-/* Commit everything logged so far; return once it is on disk. Call outside
- * any transaction. */
-void log_force(void);
+/* Commit everything logged so far; return once it is on disk: 0, or -EIO
+ * if it never will be (a disk error stopped the log). Call outside any
+ * transaction. */
+int log_force(void);
 
 /* --- inodes (inode.c) --- */
 

@@ -77,16 +77,23 @@ struct inode *idup(struct inode *ip) {
   return ip;
 }
 
-/* The disk copy of ip: a pointer into the (locked) buffer *bpp. */
+/* The disk copy of ip: a pointer into the (locked) buffer *bpp; or 0 if
+ * the disk could not read it. */
 static struct dinode *dinode_of(uint dev, uint inum, struct buf **bpp) {
   *bpp = bread(dev, IBLOCK(inum, fs_super));
+  if (*bpp == 0)
+    return 0;
   return (struct dinode *)(*bpp)->data + inum % IPB;
 }
 
 int ialloc(uint dev, short type, struct inode **ipp) {
+  if (log_failed())
+    return -EIO;
   for (uint inum = ROOTINO; inum < fs_super.ninodes; inum++) {
     struct buf *bp;
     struct dinode *dip = dinode_of(dev, inum, &bp);
+    if (dip == 0)
+      return -EIO;
     if (dip->type == 0) {
       // Claim a table entry before the disk inode, so that a full table
       // leaves the disk untouched.
@@ -110,6 +117,11 @@ int ialloc(uint dev, short type, struct inode **ipp) {
 void iupdate(struct inode *ip) {
   struct buf *bp;
   struct dinode *dip = dinode_of(ip->dev, ip->inum, &bp);
+  if (dip == 0) {
+    // The operation has changed other blocks to match ip already.
+    log_fail("cannot read an inode block to update it");
+    return;
+  }
   dip->type = ip->type;
   dip->major = ip->major;
   dip->minor = ip->minor;
@@ -125,11 +137,24 @@ static int dinode_sane(const struct dinode *dip) {
   return known_type && dip->size <= MAX_FILE_BYTES;
 }
 
-/* Fill ip from disk. A corrupt dinode becomes type 0 with no contents:
- * every operation then refuses the inode (-EIO) and nothing frees it. */
+/* What load leaves in ip when the dinode is unusable: type 0 with no
+ * contents, which every operation refuses (-EIO) and nothing frees. */
+static void make_unusable(struct inode *ip) {
+  ip->type = 0;
+  ip->nlink = 0;
+  ip->size = 0;
+  memset(ip->addrs, 0, sizeof(ip->addrs));
+}
+
+/* Fill ip from disk. A corrupt dinode becomes unusable for good; one the
+ * disk could not read, until the next ilock tries again (valid stays 0). */
 static void load(struct inode *ip) {
   struct buf *bp;
   struct dinode *dip = dinode_of(ip->dev, ip->inum, &bp);
+  if (dip == 0) {
+    make_unusable(ip);
+    return;
+  }
   if (dinode_sane(dip)) {
     ip->type = dip->type;
     ip->major = dip->major;
@@ -139,10 +164,7 @@ static void load(struct inode *ip) {
     memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
   } else {
     printf("fs: inode %u is corrupt (type %d, size %u)\n", ip->inum, dip->type, dip->size);
-    ip->type = 0;
-    ip->nlink = 0;
-    ip->size = 0;
-    memset(ip->addrs, 0, sizeof(ip->addrs));
+    make_unusable(ip);
   }
   brelse(bp);
   ip->valid = 1;
@@ -193,6 +215,11 @@ static void free_tree(uint dev, uint b, int depth) {
     if (!data_block_ok(b, "itrunc"))
       return;
     struct buf *bp = bread(dev, b);
+    if (bp == 0) {
+      // Its blocks cannot be freed, but the inode is about to be.
+      log_fail("cannot read an indirect block to free a file");
+      return;
+    }
     uint *entries = (uint *)bp->data;
     for (uint i = 0; i < NINDIRECT; i++)
       if (entries[i])
@@ -219,14 +246,25 @@ void itrunc(struct inode *ip) {
  * hole is filled with a new block. holder is the indirect block containing
  * the slot, logged when the slot changes; 0 means the slot is in ip->addrs
  * and the caller writes the inode. */
+/* Fill the hole *slot with a new block (holder as for follow). Kept out of
+ * line so that follow, which runs for every block looked up, stays small
+ * enough for the compiler to inline. */
+__attribute__((noinline)) static int fill_hole(struct inode *ip, uint *slot, struct buf *holder) {
+  uint fresh;
+  int err = balloc(ip->dev, &fresh);
+  if (err)
+    return err;
+  *slot = fresh;
+  if (holder)
+    log_write(holder);
+  return 0;
+}
+
 static int follow(struct inode *ip, uint *slot, struct buf *holder, int alloc, uint *b) {
   if (*slot == 0 && alloc) {
-    uint fresh = balloc(ip->dev);
-    if (fresh == 0)
-      return -ENOSPC;
-    *slot = fresh;
-    if (holder)
-      log_write(holder);
+    int err = fill_hole(ip, slot, holder);
+    if (err)
+      return err;
   } else if (*slot != 0 && !data_block_ok(*slot, "bmap")) {
     return -EIO;
   }
@@ -236,6 +274,8 @@ static int follow(struct inode *ip, uint *slot, struct buf *holder, int alloc, u
 
 static int follow_indirect(struct inode *ip, uint indirect, uint index, int alloc, uint *b) {
   struct buf *bp = bread(ip->dev, indirect);
+  if (bp == 0)
+    return -EIO;
   int err = follow(ip, (uint *)bp->data + index, bp, alloc, b);
   brelse(bp);
   return err;
@@ -253,7 +293,8 @@ static int walk(struct inode *ip, uint slot, const uint *index, int levels, int 
 }
 
 /* The disk block holding block bn of the file, in *b (0 for a hole unless
- * alloc). 0, or -ENOSPC (disk full), -EIO (corrupt pointer), -EFBIG. */
+ * alloc). 0, or -ENOSPC (disk full), -EIO (corrupt pointer or disk error),
+ * -EFBIG. */
 static int bmap(struct inode *ip, uint bn, int alloc, uint *b) {
   if (bn < NDIRECT)
     return walk(ip, bn, 0, 0, alloc, b);
@@ -313,6 +354,10 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
     } else {
       read_ahead(ip, off / BSIZE, b);
       struct buf *bp = bread(ip->dev, b);
+      if (bp == 0) {
+        err = -EIO;
+        break;
+      }
       memmove(bounce, bp->data + off % BSIZE, m);
       brelse(bp);
     }
@@ -330,6 +375,8 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
     return 0;
   if (off >= MAX_FILE_BYTES)
     return -EFBIG;
+  if (log_failed())
+    return -EIO;
   n = MIN(n, MAX_FILE_BYTES - off);
 
   uchar bounce[BSIZE];
@@ -345,6 +392,10 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
     if (err)
       break;
     struct buf *bp = bread(ip->dev, b);
+    if (bp == 0) {
+      err = -EIO; /* b stays in the file: the iupdate below records it */
+      break;
+    }
     memmove(bp->data + off % BSIZE, bounce, m);
     log_write(bp);
     brelse(bp);

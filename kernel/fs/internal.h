@@ -32,7 +32,8 @@ struct buf {
 
 /* --- buffer cache (bio.c) --- */
 void binit(void);
-/* The block, locked, with its contents read from disk if not cached. */
+/* The block, locked, with its contents read from disk if not cached;
+ * 0 if the disk could not read it (the caller reports -EIO). */
 struct buf *bread(uint dev, uint blockno);
 /* The block, locked, for a caller that will overwrite all of data:
  * the disk is not read. */
@@ -43,8 +44,8 @@ int bcached(uint dev, uint blockno);
  * is cached, into the cache with one disk request. */
 #define BREAD_AHEAD_MAX VIRTIO_BLK_MAX_SEGMENTS
 void bread_ahead(uint dev, uint blockno, int n);
-void bwrite(struct buf *b); /* b locked */
-void bwrite_run(struct buf **bufs, int n, uint blockno);
+int bwrite(struct buf *b); /* b locked; 0 or -EIO */
+int bwrite_run(struct buf **bufs, int n, uint blockno); /* 0 or -EIO */
 void brelse(struct buf *b);
 void bpin(struct buf *b);   /* keep b cached until bunpin */
 void bunpin(struct buf *b);
@@ -57,6 +58,12 @@ int log_mount(uint dev, const struct superblock *sb);
 /* Record that b (locked) was modified: it will be written by the commit.
  * Replaces bwrite for every block of the file system proper. */
 void log_write(struct buf *b);
+/* A disk error left the current operation half done: the open transaction
+ * must never commit. The log stops writing (see log.c). */
+void log_fail(const char *why);
+/* Has the log stopped writing? Then nothing new can reach the disk, and
+ * operations that would change the file system fail with -EIO. */
+int log_failed(void);
 
 /* --- the mounted file system (super.c) --- */
 extern struct superblock fs_super; /* set once by fs_mount, then read-only */
@@ -66,7 +73,8 @@ int data_block_ok(uint b, const char *who);
 int inum_ok(uint inum);
 
 /* --- block allocator (balloc.c) --- */
-uint balloc(uint dev);        /* a zeroed, allocated data block; 0 if the disk is full */
+/* A zeroed, newly allocated data block in *b: 0, -ENOSPC (disk full) or -EIO. */
+int balloc(uint dev, uint *b);
 void bfree(uint dev, uint b);
 
 /* --- pipes (pipe.c), used through struct file --- */

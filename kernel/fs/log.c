@@ -20,6 +20,18 @@
  * there. Changed blocks stay pinned in the buffer cache until installed.
  *
  * On disk: [header][block 1][block 2]...  starting at superblock.logstart.
+ *
+ * Disk errors. If a write of the commit fails, the disk holds either the
+ * previous state or (past step 2) a committed log that recovery will
+ * install; both are consistent, but only while nothing else is written:
+ * a later commit would overwrite a log that may still be needed. So the
+ * log stops for good ("failed", like ext4's errors=remount-ro): this
+ * transaction, unless it got past its commit point, and every later one
+ * are dropped instead of written, their blocks are forgotten by the
+ * cache, and operations that would change the file system fail with -EIO
+ * (as does fsync). A read error that leaves an
+ * operation half done (log_fail) stops the log the same way, so the half
+ * never commits. Reading keeps working; rebooting recovers.
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -40,22 +52,28 @@ static struct {
   int committing;       /* a commit is writing the disk: new operations wait */
   int draining;         /* log_force wants the open transaction committed:
                            new operations wait until it is */
+  int failed;           /* a disk error stopped the log: nothing more is
+                           written (set once, never cleared) */
   uint64 commits;       /* commits completed so far */
   struct logheader lh;  /* the blocks of the open transaction */
 } wal;
 
-static void write_head(void) {
+static int write_head(void) {
   struct buf *b = bgrab(wal.dev, wal.start);
   memset(b->data, 0, BSIZE);
   memmove(b->data, &wal.lh, sizeof(wal.lh));
-  bwrite(b);
+  int err = bwrite(b);
   brelse(b);
+  return err;
 }
 
-static void read_head(void) {
+static int read_head(void) {
   struct buf *b = bread(wal.dev, wal.start);
+  if (b == 0)
+    return -EIO;
   memmove(&wal.lh, b->data, sizeof(wal.lh));
   brelse(b);
+  return 0;
 }
 
 /* Could the header's entries have been written by a kernel? Logged blocks
@@ -74,16 +92,18 @@ static int header_sane(void) {
 static struct buf *commit_bufs[LOG_HEADER_SLOTS];
 
 /* Lock the cached copies of the transaction's blocks, in log order. They
- * are pinned (by log_write) and hold exactly what is to be committed. */
+ * are pinned (by log_write) and hold exactly what is to be committed, so
+ * bread finds them in the cache and never reads the disk. */
 static void lock_transaction(void) {
   for (uint i = 0; i < wal.lh.n; i++)
-    commit_bufs[i] = bread(wal.dev, wal.lh.block[i]);
+    if ((commit_bufs[i] = bread(wal.dev, wal.lh.block[i])) == 0)
+      panic("log: logged block %u is not in the cache", wal.lh.block[i]);
 }
 
 /* Step 1: write every block of the transaction into the log area, which is
  * contiguous: slot i (block start + 1 + i) holds block lh.block[i]. The
  * slots bypass the buffer cache: only recovery at boot ever reads them. */
-static void write_log(void) { bwrite_run(commit_bufs, wal.lh.n, wal.start + 1); }
+static int write_log(void) { return bwrite_run(commit_bufs, wal.lh.n, wal.start + 1); }
 
 static void sort_by_blockno(struct buf **bufs, int n) {
   for (int i = 1; i < n; i++) {
@@ -97,36 +117,47 @@ static void sort_by_blockno(struct buf **bufs, int n) {
 
 /* Step 3 after a normal commit: write the blocks home. Sorted, blocks with
  * consecutive numbers (such as a file's new data) go in one request. */
-static void install_from_cache(void) {
+static int install_from_cache(void) {
   int n = wal.lh.n;
   sort_by_blockno(commit_bufs, n);
   for (int i = 0; i < n;) {
     int run = 1;
     while (i + run < n && commit_bufs[i + run]->blockno == commit_bufs[i]->blockno + run)
       run++;
-    bwrite_run(commit_bufs + i, run, commit_bufs[i]->blockno);
+    if (bwrite_run(commit_bufs + i, run, commit_bufs[i]->blockno) < 0)
+      return -EIO;
     i += run;
   }
+  return 0;
 }
 
-/* The blocks are on disk: they may leave the cache again. */
-static void release_transaction(void) {
+/* The blocks are committed (keep=1): they may leave the cache again. Or
+ * the transaction was dropped (keep=0): the cache forgets the changes, so
+ * that what it holds is again what the disk holds. */
+static void release_transaction(int keep) {
   for (uint i = 0; i < wal.lh.n; i++) {
+    if (!keep)
+      commit_bufs[i]->valid = 0;
     bunpin(commit_bufs[i]);
     brelse(commit_bufs[i]);
   }
 }
 
 /* Step 3 during recovery: the log area is the only copy. */
-static void install_from_log(void) {
+static int install_from_log(void) {
   for (uint i = 0; i < wal.lh.n; i++) {
     struct buf *from = bread(wal.dev, wal.start + 1 + i);
+    if (from == 0)
+      return -EIO;
     struct buf *to = bgrab(wal.dev, wal.lh.block[i]);
     memmove(to->data, from->data, BSIZE);
-    bwrite(to);
+    int err = bwrite(to);
     brelse(from);
     brelse(to);
+    if (err)
+      return err;
   }
+  return 0;
 }
 
 void log_init(void) { spinlock_init(&wal.lock, "log"); }
@@ -136,16 +167,26 @@ int log_mount(uint dev, const struct superblock *sb) {
   wal.start = sb->logstart;
   wal.size = MIN(sb->nlog - 1, LOG_HEADER_SLOTS);
 
-  read_head();
+  if (read_head() < 0) {
+    printf("fs: cannot read the log header\n");
+    return -EIO;
+  }
   if (!header_sane()) {
     printf("fs: corrupt log header (%u blocks)\n", wal.lh.n);
     return -EIO;
   }
   if (wal.lh.n > 0)
     printf("fs: recovering %u logged blocks\n", wal.lh.n);
-  install_from_log();
+  // On an error the header stays as it is: the next mount tries again.
+  if (install_from_log() < 0) {
+    printf("fs: disk error while recovering the log\n");
+    return -EIO;
+  }
   wal.lh.n = 0;
-  write_head();
+  if (write_head() < 0) {
+    printf("fs: cannot clear the log header\n");
+    return -EIO;
+  }
   return 0;
 }
 
@@ -162,16 +203,39 @@ void begin_op(void) {
   release(&wal.lock);
 }
 
+/* Stop the log for good (see the top of this file). */
+void log_fail(const char *why) {
+  acquire(&wal.lock);
+  int first = !wal.failed;
+  wal.failed = 1;
+  release(&wal.lock);
+  if (first)
+    printf("fs: %s: the file system is read-only until reboot\n", why);
+}
+
+int log_failed(void) { return READ_ONCE(wal.failed); }
+
 static void commit(void) {
   if (wal.lh.n == 0)
     return;
   lock_transaction();
-  write_log();
-  write_head(); // the commit point
-  install_from_cache();
-  release_transaction();
+  int committed = 0;
+  int err = log_failed() ? -EIO : write_log();
+  if (err == 0)
+    err = write_head(); // the commit point
+  if (err == 0) {
+    committed = 1;
+    err = install_from_cache();
+  }
+  if (err)
+    log_fail(committed ? "disk write error installing a commit" : "disk write error during a commit");
+  // A committed transaction is what the disk will hold once recovery has
+  // installed it, so the cache keeps it; one that never committed is
+  // forgotten.
+  release_transaction(committed);
   wal.lh.n = 0;
-  write_head(); // the transaction is fully installed: forget it
+  if (err == 0 && write_head() < 0) // fully installed: forget it
+    log_fail("disk write error clearing the log");
 }
 
 void end_op(void) {
@@ -200,7 +264,7 @@ void end_op(void) {
   release(&wal.lock);
 }
 
-void log_force(void) {
+int log_force(void) {
   acquire(&wal.lock);
   uint64 target = wal.commits;
   if (wal.committing) {
@@ -214,7 +278,9 @@ void log_force(void) {
   }
   while (wal.commits < target)
     sleep(&wal, &wal.lock);
+  int err = wal.failed ? -EIO : 0;
   release(&wal.lock);
+  return err;
 }
 
 void log_write(struct buf *b) {

@@ -5,9 +5,14 @@
  * reduced modulo the buffer size, so nwrite - nread is the number of bytes
  * waiting, and byte i lives at data[i % PIPESIZE].
  *
- * User memory is never touched while the pipe lock is held: bytes pass
- * through a bounce buffer on the kernel stack, because touching a user
- * page may fault and sleep, which a spinlock holder must not do.
+ * User memory is never touched while the pipe lock is held, because
+ * touching a user page may fault and sleep, which a spinlock holder must
+ * not do. A writer copies through a bounce buffer on the kernel stack. A
+ * reader copies straight out of the ring, without the lock, and only then
+ * counts the bytes as read: a copy that fails partway (a bad buffer)
+ * leaves every byte it did not deliver in the pipe. Readers take turns
+ * for this (the copying flag); writers never touch unread bytes, so the
+ * slice being copied stays put.
  */
 #include "kernel/types.h"
 #include "kernel/errno.h"
@@ -28,7 +33,26 @@ struct pipe {
   uint nwrite;
   int readopen;         /* is the read end still open? */
   int writeopen;        /* is the write end still open? */
+  int copying;          /* a reader is copying out unread bytes; only it moves nread */
+  int readers_waiting;  /* a reader sleeps on nread (for bytes, or for its turn) */
+  int writers_waiting;  /* a writer sleeps on nwrite (for room) */
 };
+
+/* Wake the sleepers of one side only if there are any: wakeup() looks at
+ * every process, and a pipe hand-off is on the fast path. */
+static void wake_readers(struct pipe *pi) {
+  if (pi->readers_waiting) {
+    pi->readers_waiting = 0;
+    wakeup(&pi->nread);
+  }
+}
+
+static void wake_writers(struct pipe *pi) {
+  if (pi->writers_waiting) {
+    pi->writers_waiting = 0;
+    wakeup(&pi->nwrite);
+  }
+}
 
 int pipealloc(struct file **rf, struct file **wf) {
   struct file *r = filealloc();
@@ -98,7 +122,8 @@ static int put(struct pipe *pi, const char *src, int n, int *err) {
         *err = -EINTR;
         break;
       }
-      wakeup(&pi->nread);
+      wake_readers(pi);
+      pi->writers_waiting = 1;
       sleep_interruptible(&pi->nwrite, &pi->lock);
       continue;
     }
@@ -108,7 +133,7 @@ static int put(struct pipe *pi, const char *src, int n, int *err) {
     pi->nwrite += k;
     done += k;
   }
-  wakeup(&pi->nread);
+  wake_readers(pi);
   release(&pi->lock);
   return done;
 }
@@ -128,43 +153,64 @@ int pipewrite(struct pipe *pi, uint64 addr, int n) {
   return done;
 }
 
-/* Move up to max waiting bytes into dst. With wait, first sleep until
- * there are some or no writer is left. Bytes moved (0 at end of file or
- * when empty without wait), or -EINTR if killed while waiting. */
-static int take(struct pipe *pi, char *dst, int max, int wait) {
+/* Wait until bytes are waiting (or no writer is left) and no other reader
+ * is copying, then become the copying reader. Returns how many bytes are
+ * waiting (0 at end of file, without becoming the copying reader), or
+ * -EINTR if killed while waiting. */
+static int start_copy(struct pipe *pi) {
   acquire(&pi->lock);
-  while (wait && pi->nread == pi->nwrite && pi->writeopen) {
+  while (pi->copying || (pi->nread == pi->nwrite && pi->writeopen)) {
     if (sleep_should_abort()) {
       release(&pi->lock);
       return -EINTR;
     }
+    pi->readers_waiting = 1;
     sleep_interruptible(&pi->nread, &pi->lock);
   }
+  int waiting = pi->nwrite - pi->nread;
+  pi->copying = waiting > 0;
+  release(&pi->lock);
+  return waiting;
+}
+
+/* The copying reader delivered n bytes: count them as read, let writers
+ * use their room and the next reader in. */
+static void finish_copy(struct pipe *pi, int n) {
+  acquire(&pi->lock);
+  pi->nread += n;
+  pi->copying = 0;
+  if (n > 0)
+    wake_writers(pi);
+  wake_readers(pi);
+  release(&pi->lock);
+}
+
+/* Copy up to n unread bytes to user address addr; the caller is the
+ * copying reader, so nread and the bytes after it hold still. Each piece
+ * ends at the ring's wrap and at the end of a user page, so a bad page
+ * stops the copy exactly there: returns the bytes delivered before it. */
+static int copy_to_user(struct pipe *pi, uint64 addr, int n) {
   int done = 0;
-  while (done < max && pi->nread != pi->nwrite) {
-    uint to_wrap = PIPESIZE - pi->nread % PIPESIZE;
-    uint k = MIN((uint)(max - done), MIN(pi->nwrite - pi->nread, to_wrap));
-    memmove(dst + done, pi->data + pi->nread % PIPESIZE, k);
-    pi->nread += k;
+  while (done < n) {
+    uint at = (pi->nread + done) % PIPESIZE;
+    uint k = MIN((uint)(n - done), PIPESIZE - at);
+    k = MIN(k, PGSIZE - (addr + done) % PGSIZE);
+    if (either_copyout(1, addr + done, pi->data + at, k) < 0)
+      break;
     done += k;
   }
-  if (done > 0)
-    wakeup(&pi->nwrite);
-  release(&pi->lock);
   return done;
 }
 
-/* Waits only for the first bytes; then returns what was there. */
+/* Waits only for the first bytes; then returns what was there. A buffer
+ * that is bad from its first byte gives -EFAULT and takes nothing. */
 int piperead(struct pipe *pi, uint64 addr, int n) {
-  char bounce[PIPE_BOUNCE_BYTES];
-  int done = 0;
-  while (done < n) {
-    int k = take(pi, bounce, MIN(n - done, PIPE_BOUNCE_BYTES), done == 0);
-    if (k <= 0)
-      return done > 0 ? done : k;
-    if (either_copyout(1, addr + done, bounce, k) < 0)
-      return done > 0 ? done : -EFAULT;
-    done += k;
-  }
-  return done;
+  if (n <= 0)
+    return 0;
+  int waiting = start_copy(pi);
+  if (waiting <= 0)
+    return waiting;
+  int done = copy_to_user(pi, addr, MIN(n, waiting));
+  finish_copy(pi, done);
+  return done > 0 ? done : -EFAULT;
 }

@@ -64,6 +64,8 @@ static const char *superblock_problem(const struct superblock *sb, uint64 disk_b
 /* The root inode must be a directory before anyone looks up a path. */
 static int root_ok(uint dev) {
   struct buf *b = bread(dev, IBLOCK(ROOTINO, fs_super));
+  if (b == 0)
+    return 0;
   struct dinode *root = (struct dinode *)b->data + ROOTINO % IPB;
   int ok = root->type == T_DIR && root->nlink >= 1;
   brelse(b);
@@ -83,6 +85,10 @@ int fs_mount(int dev) {
   }
   struct superblock sb;
   struct buf *b = bread(dev, SUPERBLOCK_BLOCK);
+  if (b == 0) {
+    printf("fs: cannot read the superblock\n");
+    return -EIO;
+  }
   memmove(&sb, b->data, sizeof(sb));
   brelse(b);
 
@@ -97,7 +103,7 @@ int fs_mount(int dev) {
   if (err)
     return err;
   if (!root_ok(dev)) {
-    printf("fs: root inode is not a directory\n");
+    printf("fs: root inode is unreadable or not a directory\n");
     return -EIO;
   }
   mounted = 1;

@@ -1,14 +1,21 @@
 /*
  * Kernel formatted output. Each printf formats its whole message into a
  * buffer first and then writes it under print_lock, so messages from
- * different harts never interleave. print_lock is a bare test-and-set lock
- * with interrupts off (not a sync spinlock) so that lib stays below sync.
+ * different harts never interleave. print_lock is a bare lock with
+ * interrupts off (not a sync spinlock) so that lib stays below sync; it
+ * holds the owning hart's index + 1, so a panic can tell whether its own
+ * hart holds it.
  */
 #include <stdarg.h>
 #include "kernel/lib/lib.h"
 #include "kernel/arch/arch.h"
 
 #define PRINT_BUF_SIZE 512
+/* How many times a panic looks at the print lock before it takes the lock
+ * over from another hart: tens of milliseconds, time enough for any hart to
+ * finish a line, while a hart that never lets go (it faulted too) cannot
+ * stop the report. */
+#define PANIC_LOCK_TRIES 10000000L
 
 volatile int panicking;
 
@@ -113,15 +120,23 @@ static int vformat(char *buf, int size, const char *fmt, va_list ap) {
   return o.len;
 }
 
+static uint this_hart_tag(void) { return mycpu()->index + 1; }
+
+/* The panicking hart owns the console for good: its report never waits. */
+static int reporting_panic(void) { return panicking == (int)this_hart_tag(); }
+
 static void lock_print(int *was_on) {
   *was_on = intr_get();
   intr_off();
-  while (__sync_lock_test_and_set(&print_lock, 1))
+  if (reporting_panic())
+    return;
+  while (!__sync_bool_compare_and_swap(&print_lock, 0, this_hart_tag()))
     ;
 }
 
 static void unlock_print(int was_on) {
-  __sync_lock_release(&print_lock);
+  if (!reporting_panic())
+    __sync_lock_release(&print_lock);
   if (was_on)
     intr_on();
 }
@@ -160,22 +175,43 @@ void backtrace(uint64 fp) {
   }
 }
 
-void panic(const char *fmt, ...) {
-  char buf[PRINT_BUF_SIZE];
-  va_list ap;
-  intr_off();
-  panicking = mycpu()->index + 1;
-  va_start(ap, fmt);
-  vformat(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  /* Take the lock so this report does not interleave with another hart's line. */
-  int was_on;
-  lock_print(&was_on);
-  __sync_lock_release(&print_lock);
-  printf("panic: %s\n", buf);
-  backtrace(read_fp());
+static void __attribute__((noreturn)) power_off_after_panic(void) {
   if (poweroff_hook)
     poweroff_hook(PANIC_EXIT_STATUS);
   for (;;)
     wfi();
+}
+
+/* Take the print lock for the rest of the panic without waiting forever:
+ * this hart may hold it already (it faulted in the middle of a printf),
+ * or another hart may hold it and never let go. Otherwise wait a little,
+ * so that a line another hart is printing ends before the report. */
+static void seize_print_lock(void) {
+  for (long tries = 0; tries < PANIC_LOCK_TRIES; tries++) {
+    uint owner = print_lock;
+    if (owner == this_hart_tag())
+      return;
+    if (owner == 0 && __sync_bool_compare_and_swap(&print_lock, 0, this_hart_tag()))
+      return;
+  }
+  print_lock = this_hart_tag();
+}
+
+void panic(const char *fmt, ...) {
+  char buf[PRINT_BUF_SIZE];
+  va_list ap;
+  intr_off();
+  if (!__sync_bool_compare_and_swap(&panicking, 0, (int)this_hart_tag())) {
+    if (reporting_panic())
+      power_off_after_panic(); /* panic within the panic: the report is what it is */
+    for (;;)
+      wfi(); /* another hart reports its panic and powers off */
+  }
+  va_start(ap, fmt);
+  vformat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  seize_print_lock();
+  printf("panic: %s\n", buf);
+  backtrace(read_fp());
+  power_off_after_panic();
 }

@@ -55,3 +55,5 @@ void kvm_enable(void) {
   csr_write(satp, MAKE_SATP(kernel_pagetable));
   sfence_vma();
 }
+
+int kvm_active(void) { return csr_read(satp) == MAKE_SATP(kernel_pagetable); }

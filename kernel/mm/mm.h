@@ -51,6 +51,9 @@ void *kalloc(void);            /* one zeroed page, or 0 when memory is out */
 void kfree(void *page);
 uint64 kalloc_free_bytes(void);
 uint64 kalloc_total_bytes(void);
+/* Boot self-tests selftest=use_after_free and double_free (the debug
+ * kernel must panic); 0 if name is neither. */
+int kalloc_selftest(const char *name);
 
 /* --- promises of memory (commit.c; docs/memory.md) --- */
 void commit_init(uint64 total_pages);
@@ -89,6 +92,7 @@ struct mem_layout {
 };
 void kvm_init(const struct mem_layout *layout);
 void kvm_enable(void);                /* load the kernel page table on this hart */
+int kvm_active(void);                 /* is this hart on the kernel page table? */
 uint64 kstack_top(int slot);          /* top of kernel stack number slot */
 
 /* --- user address spaces and their page faults (uvm.c) --- */

@@ -16,6 +16,7 @@
 #include "kernel/arch/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 
 #define ENTRIES 512
 #define USER_ROOT_ENTRIES ((int)(USER_TOP >> (PGSHIFT + 18))) /* root entries for user space */
@@ -480,6 +481,8 @@ static char *user_byte(struct addrspace *as, uint64 va, int access) {
 }
 
 int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n) {
+  if (fail_should(FAIL_COPY))
+    return -EFAULT;
   while (n > 0) {
     char *dst = user_byte(as, dstva, ACCESS_WRITE);
     if (dst == 0)
@@ -494,6 +497,8 @@ int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n) {
 }
 
 int copyin(struct addrspace *as, void *dst, uint64 srcva, uint64 n) {
+  if (fail_should(FAIL_COPY))
+    return -EFAULT;
   while (n > 0) {
     char *src = user_byte(as, srcva, ACCESS_READ);
     if (src == 0)
@@ -508,6 +513,8 @@ int copyin(struct addrspace *as, void *dst, uint64 srcva, uint64 n) {
 }
 
 int copyinstr(struct addrspace *as, char *dst, uint64 srcva, uint64 max) {
+  if (fail_should(FAIL_COPY))
+    return -EFAULT;
   for (uint64 i = 0; i < max; srcva++, i++) {
     char *src = user_byte(as, srcva, ACCESS_READ);
     if (src == 0)

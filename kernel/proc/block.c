@@ -56,8 +56,13 @@ static int proc_current_id(void) {
   return p ? p->pid : 0;
 }
 
+static int proc_current_slot(void) {
+  struct proc *p = myproc();
+  return p ? p->slot : -1;
+}
+
 static const struct blocker process_blocker = {proc_sleep, proc_wakeup, proc_should_abort,
-                                               proc_current_id};
+                                               proc_current_id, proc_current_slot};
 
 /* Sleepers on the clock wait on clock_channel; cpu 0's tick wakes them
  * (under clock_lock) to look at the time. */
@@ -65,7 +70,7 @@ static struct spinlock clock_lock;
 static char clock_channel;
 
 void block_init(void) {
-  spinlock_init(&clock_lock, "clock sleepers");
+  spinlock_init(&clock_lock, "tick");
   sync_set_blocker(&process_blocker);
 }
 

@@ -60,7 +60,9 @@ static void run(struct cpu *c, struct proc *p) {
   swtch(&c->sched_ctx, &p->ctx);
   c->proc = 0;
   /* Leave p's page table while p->lock still keeps p from running (and
-   * exiting, which frees that table) on another hart. */
+   * exiting, which frees that table) on another hart. With p->as == 0 this
+   * hart is already on the kernel table: exec and exit switch tables
+   * before they unpublish one, under p->lock. */
   if (p->as)
     kvm_enable();
 }

@@ -18,6 +18,8 @@
 
 /* proc.c */
 extern struct proc proc_table[NPROC];
+extern struct spinlock wait_lock; /* every p->parent; before any p->lock */
+int proc_parent_pid(struct proc *p); /* caller holds wait_lock */
 extern int trace_states; /* boot argument trace=1 */
 void trace_state_change(struct proc *p, enum procstate old, enum procstate s);
 

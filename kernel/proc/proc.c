@@ -25,9 +25,11 @@ struct proc *initproc;
 
 static struct spinlock pid_lock; /* guards next_pid */
 static int next_pid = 1;
-static struct spinlock wait_lock;
+struct spinlock wait_lock;
 
 int trace_states; /* log every state change (boot argument trace=1) */
+static int sleep_in_exit; /* exit gives up the hart after leaving its memory (boot self-test) */
+#define EXIT_SLEEP_NS (1000000000UL / TICK_HZ) /* selftest=exit_window: one tick */
 
 /* trace=1: log a state change on the console. */
 void trace_state_change(struct proc *p, enum procstate old, enum procstate s) {
@@ -156,15 +158,21 @@ void proc_exit(int status) {
   struct proc *p = myproc();
   if (p == initproc)
     panic("init exited with status %d", status);
+  lockcheck_exit(); /* the debug kernel: no sleeplock may outlive its holder */
   /* Leave the address space before freeing it: the kernel half is the same
-   * in every page table, so we keep running. p->as is cleared first because
+   * in every page table, so we keep running. p->as is cleared because
    * as_destroy may sleep (closing the program file), and the scheduler
-   * reloads p->as whenever p runs again. */
+   * reloads p->as whenever p runs again. The switch to the kernel table
+   * comes first, under p->lock (so no tick can preempt in between): once
+   * p->as is 0, run() no longer moves a hart off p's table, so no hart may
+   * still be on it then. */
   acquire(&p->lock);
   struct addrspace *as = p->as;
+  kvm_enable();
   p->as = 0;
   release(&p->lock);
-  kvm_enable();
+  if (sleep_in_exit)
+    proc_sleep_until(clock_ns() + EXIT_SLEEP_NS);
   as_destroy(as);
 
   acquire(&wait_lock);
@@ -298,6 +306,20 @@ void proc_stop_if_requested(void) {
     switch_to_scheduler();
   }
   release(&p->lock);
+}
+
+/* selftest=exit_window: proc_exit gives up its hart (as a timer tick could
+ * make it do) just after it has left its address space, so that hart's
+ * idle ticks can check it did not stay on the table about to be freed. */
+void proc_sleep_in_exit(void) { sleep_in_exit = 1; }
+
+/* The pid of p's parent (0 for none). The caller holds wait_lock, which
+ * keeps p->parent from changing and the parent from being freed: a parent
+ * hands its children to init, under wait_lock, before it can be reaped. */
+int proc_parent_pid(struct proc *p) {
+  if (!holding(&wait_lock))
+    panic("proc_parent_pid: pid %d: wait_lock not held", p->pid);
+  return p->parent ? p->parent->pid : 0;
 }
 
 /* --- copying for code that serves both user and kernel buffers --- */

@@ -33,7 +33,8 @@ struct proc {
   int exit_status;         /* for the parent's wait */
   int pid;
 
-  /* Guarded by wait_lock. */
+  /* Guarded by wait_lock (procinfo's proc_parent_pid() checks that it is
+   * held). Only the lock-free Ctrl-P listing, proc_dump, reads it without. */
   struct proc *parent;
 
   /* Private to the process itself (or its creator before it first runs). */
@@ -96,6 +97,7 @@ void proc_yield(int involuntary);     /* give up the hart, stay READY */
 void proc_tick(void);                 /* one timer tick on this hart */
 void proc_sleep_until(uint64 deadline_ns); /* returns early if the process is killed */
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
+void proc_sleep_in_exit(void);        /* exit sleeps after leaving its memory (self-test) */
 void proc_dump(void);                 /* Ctrl-P listing */
 
 /* --- lazy floating point (fpu.c) --- */

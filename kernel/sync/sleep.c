@@ -12,14 +12,18 @@ void sync_set_blocker(const struct blocker *b) { blocker = b; }
 
 /* Nothing can block before the process layer has registered: a sleep
  * then is a kernel bug, reported as such (a wakeup then has nobody to wake). */
-static void block(void *chan, struct spinlock *lk, int interruptible) {
+static void block(void *chan, struct spinlock *lk, int interruptible, uint64 frame) {
+  lockcheck_sleep(lk, interruptible, frame);
   if (blocker == 0)
     panic("sleep before the process layer is up");
   blocker->sleep(chan, lk, interruptible);
 }
 
-void sleep(void *chan, struct spinlock *lk) { block(chan, lk, 0); }
-void sleep_interruptible(void *chan, struct spinlock *lk) { block(chan, lk, 1); }
+void sleep(void *chan, struct spinlock *lk) { block(chan, lk, 0, LOCKCHECK_FRAME()); }
+void sleep_interruptible(void *chan, struct spinlock *lk) { block(chan, lk, 1, LOCKCHECK_FRAME()); }
+
+int sync_current_slot(void) { return blocker ? blocker->current_slot() : -1; }
+int sync_current_id(void) { return blocker ? blocker->current_id() : 0; }
 
 void wakeup(void *chan) {
   if (blocker)
@@ -39,19 +43,34 @@ void sleeplock_init(struct sleeplock *lk, const char *name) {
   lk->name = name;
   lk->locked = 0;
   lk->owner = 0;
+  lockcheck_sleeplock_init(lk);
 }
 
 void acquire_sleep(struct sleeplock *lk) {
+  lockcheck_sleeplock_acquire(lk, LOCKCHECK_FRAME(), 1);
   acquire(&lk->lk);
   while (lk->locked)
     sleep(lk, &lk->lk);
   lk->locked = 1;
   lk->owner = blocker->current_id();
+  lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
+  release(&lk->lk);
+}
+
+void acquire_sleep_unused(struct sleeplock *lk) {
+  lockcheck_sleeplock_acquire(lk, LOCKCHECK_FRAME(), 0);
+  acquire(&lk->lk);
+  if (lk->locked)
+    panic("acquire_sleep_unused: %s is held by pid %d", lk->name, lk->owner);
+  lk->locked = 1;
+  lk->owner = blocker->current_id();
+  lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
   release(&lk->lk);
 }
 
 void release_sleep(struct sleeplock *lk) {
   acquire(&lk->lk);
+  lockcheck_sleeplock_release(lk, LOCKCHECK_FRAME());
   lk->locked = 0;
   lk->owner = 0;
   wakeup(lk);

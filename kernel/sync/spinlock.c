@@ -10,6 +10,7 @@ void spinlock_init(struct spinlock *lk, const char *name) {
   lk->locked = 0;
   lk->name = name;
   lk->hart = -1;
+  lockcheck_spin_init(lk);
 }
 
 /* After this many failed tries, pause the hart for a moment. Under QEMU's
@@ -22,6 +23,7 @@ void acquire(struct spinlock *lk) {
   push_off();
   if (holding(lk))
     panic("acquire: %s already held by this hart", lk->name);
+  lockcheck_spin_acquire(lk, LOCKCHECK_FRAME());
   /* amoswap.w.aq: atomic, and later loads/stores stay after it. */
   for (int spins = 0; __sync_lock_test_and_set(&lk->locked, 1) != 0;)
     if (++spins == SPINS_BEFORE_PAUSE) {
@@ -30,9 +32,11 @@ void acquire(struct spinlock *lk) {
     }
   __sync_synchronize();
   lk->hart = mycpu()->index;
+  lockcheck_spin_acquired(lk, LOCKCHECK_FRAME());
 }
 
 void release(struct spinlock *lk) {
+  lockcheck_spin_release(lk, LOCKCHECK_FRAME());
   if (!holding(lk))
     panic("release: %s not held", lk->name);
   lk->hart = -1;

@@ -16,6 +16,12 @@
  *  - sleeplock: a lock that blocks instead of spinning; may be held across
  *    disk I/O. Never acquire a sleeplock while holding a spinlock.
  *
+ * Every lock belongs to a class (the name given to its init function) with
+ * a rank in the lock table, kernel/sync/lockrank.h; locks are taken in
+ * increasing rank. The debug kernel (make DEBUG=1) checks this and the
+ * other rules of the table at every acquire, release and sleep
+ * (lockcheck.h); docs/locking.md explains them.
+ *
  * The process layer supplies the blocking mechanism at boot through
  * sync_set_blocker(); sync itself never includes process code.
  */
@@ -23,11 +29,15 @@
 #define RIVET_SYNC_H
 
 #include "kernel/types.h"
+#include "kernel/sync/lockcheck.h"
 
 struct spinlock {
   uint locked;      /* 0 = free, 1 = held */
-  const char *name; /* for debugging */
+  const char *name; /* for debugging; names the lock's class */
   int hart;         /* hart holding it, -1 if none */
+#ifdef DEBUG
+  struct lock_debug debug; /* for the lock checker */
+#endif
 };
 
 void spinlock_init(struct spinlock *lk, const char *name);
@@ -45,8 +55,14 @@ struct blocker {
   void (*wakeup)(void *chan);
   int (*should_abort)(void); /* has the caller been killed? */
   int (*current_id)(void);   /* pid of the caller, 0 if none (for sleeplocks) */
+  int (*current_slot)(void); /* its process-table slot, -1 if none (lock checker) */
 };
 void sync_set_blocker(const struct blocker *b);
+/* The caller's process-table slot, -1 outside a process (or before boot
+ * registered the blocker). */
+int sync_current_slot(void);
+/* The caller's pid, 0 outside a process. */
+int sync_current_id(void);
 
 /* Block on chan; lk must be held, is released while asleep, held again on return. */
 void sleep(void *chan, struct spinlock *lk);
@@ -64,12 +80,19 @@ int io_in_flight(void);
 struct sleeplock {
   uint locked;          /* held? guarded by lk */
   struct spinlock lk;   /* guards locked and owner */
-  const char *name;
+  const char *name;     /* names the lock's class */
   int owner;            /* pid of the holder */
+#ifdef DEBUG
+  struct lock_debug debug; /* for the lock checker; guarded by lk */
+#endif
 };
 
 void sleeplock_init(struct sleeplock *lk, const char *name);
 void acquire_sleep(struct sleeplock *lk);
+/* Take a sleeplock that nobody can be holding, without sleeping: the
+ * caller made sure of that under a spinlock it still holds (the buffer
+ * cache claiming a free buffer). Panics if the lock is held after all. */
+void acquire_sleep_unused(struct sleeplock *lk);
 void release_sleep(struct sleeplock *lk);
 int holding_sleep(struct sleeplock *lk);
 

@@ -51,6 +51,7 @@ SYSCALL(30, fsync)
 SYSCALL(31, poweroff)
 SYSCALL(32, uptime_ns)
 SYSCALL(33, dup2)
+SYSCALL(34, failctl)
 
 #ifdef SYSCALLS_H_DEFAULT_STUB
 #undef SYSCALL_STUB

@@ -9,6 +9,7 @@
 #include "kernel/errno.h"
 #include "kernel/vm.h"
 #include "kernel/lib/lib.h"
+#include "kernel/lib/failpoint.h"
 
 #define NS_PER_TICK (1000000000UL / TICK_HZ)
 
@@ -114,4 +115,21 @@ uint64 sys_exec(void) {
   if (err < 0)
     return err;
   return exec(path, arg_addr(1));
+}
+
+/* Fault injection control (kernel/failinject.h). The report is copied with
+ * the failpoints as they are: while armed, that copy may itself fail. */
+uint64 sys_failctl(void) {
+  int cmd = arg_int(0);
+  if (cmd == FAILCTL_ARM)
+    return fail_arm() < 0 ? -EINVAL : 0;
+  if (cmd == FAILCTL_DISARM) {
+    fail_disarm();
+    return 0;
+  }
+  if (cmd != FAILCTL_REPORT)
+    return -EINVAL;
+  struct fail_report report;
+  fail_get_report(&report);
+  return copyout(myproc()->as, arg_addr(1), &report, sizeof report);
 }

@@ -103,7 +103,7 @@ void user_trap(struct trapframe *tf) {
   } else if (is_page_fault(scause)) {
     intr_on();
     int err = as_fault(p->as, stval, fault_access(scause));
-    if (err == -ENOMEM && p == initproc)
+    if ((err == -ENOMEM || err == -EIO) && p == initproc)
       proc_sleep_until(clock_ns() + INIT_OOM_RETRY_NS); /* init must live: retry */
     else if (err == -ENOMEM)
       kill_for_fault(p, "out of memory serving a page fault", tf->epc, stval);
