@@ -7,7 +7,7 @@ U := user
 
 CPUS ?= 3
 MEM ?= 128M
-FSSIZE ?= 65536          # file-system image size in 1 KiB blocks
+FSSIZE ?= 81920          # file-system image size in 1 KiB blocks (usertests' writebig needs > 64 MiB)
 ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
@@ -92,6 +92,25 @@ KERNEL := $(if $(filter 1,$(DEBUG)),$(DEBUG_KERNEL),$(K)/kernel)
 UPROGS ?= $(patsubst $(U)/%.c,$(U)/_%,$(wildcard $(U)/*.c))
 ULIB := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(wildcard $(U)/lib/*.c $(U)/lib/*.S)))
 
+# Rivet's own programs build with CFLAGS (strict: -O2, format strings
+# checked). Every other user/*.c (a program from xv6 or a lab, or yours)
+# builds as xv6 builds user code: XV6_UCFLAGS are xv6's user flags, plus
+# -Wno-format because xv6's older user.h had no format attribute on printf.
+# A new Rivet program is added to this list.
+RIVET_UPROGS := bench bench_big bench_fault bench_tiny cat crashwork echo exectest exectest_big \
+  failctl false faultwork fptest fstest grep init kill lab_find lab_pingpong lab_primes lab_sleep \
+  lab_xargs ln ls mkdir poweroff proctest ps resume rm schedtest sh sleep spin suspend true \
+  usertests wc xt_args xt_fds xt_ret7 xt_wait
+XV6_UCFLAGS := -Wall -Werror -Wno-format -O -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
+XV6_UCFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -Wno-main
+XV6_UCFLAGS += -fno-builtin-strncpy -fno-builtin-strncmp -fno-builtin-strlen -fno-builtin-memset
+XV6_UCFLAGS += -fno-builtin-memmove -fno-builtin-memcmp -fno-builtin-log -fno-builtin-bzero
+XV6_UCFLAGS += -fno-builtin-strchr -fno-builtin-exit -fno-builtin-malloc -fno-builtin-putc
+XV6_UCFLAGS += -fno-builtin-free -fno-builtin-memcpy -fno-builtin-printf -fno-builtin-fprintf
+XV6_UCFLAGS += -fno-builtin-vprintf -I. -fno-stack-protector -fno-pie -no-pie
+XV6_UOBJS := $(filter-out $(patsubst %,$(U)/%.o,$(RIVET_UPROGS)),$(patsubst %.c,%.o,$(wildcard $(U)/*.c)))
+$(XV6_UOBJS): CFLAGS := $(XV6_UCFLAGS)
+
 $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB) $(LIBGCC)
@@ -108,9 +127,23 @@ mkfs/fsck: mkfs/fsck.c $(MKFS_SRCS)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc -Wall -Werror -O2 -I. -o $@ mkfs/fsck.c mkfs/image.c
 
-fs.img: mkfs/mkfs mkfs/fsck README.md $(sort $(UPROGS))
+# The image holds README.md, README (the same text, under the name xv6
+# programs and lab graders open), the programs in UPROGS and the data files
+# in FSFILES (make FSFILES='notes.txt data/words'; each is named after its
+# last path component). fs.img depends on .fs-contents, rewritten only when
+# that list or FSSIZE changes, so changing UPROGS or FSFILES rebuilds it.
+FSFILES ?=
+FS_CONTENTS := $(strip $(FSSIZE)) README.md $(U)/README $(sort $(UPROGS)) $(FSFILES)
+ifneq ($(shell cat .fs-contents 2>/dev/null),$(FS_CONTENTS))
+  $(shell echo '$(FS_CONTENTS)' > .fs-contents)
+endif
+
+$(U)/README: README.md
+	$(Q)cp README.md $@
+
+fs.img: mkfs/mkfs mkfs/fsck .fs-contents README.md $(U)/README $(sort $(UPROGS)) $(FSFILES)
 	@echo "  MKFS    $@"
-	$(Q)mkfs/mkfs $@ $(strip $(FSSIZE)) README.md $(sort $(UPROGS))
+	$(Q)mkfs/mkfs $@ $(FS_CONTENTS)
 
 # --- running -----------------------------------------------------------------
 QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(KERNEL) -m $(MEM) -smp $(CPUS)
@@ -119,23 +152,32 @@ QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-devic
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
 QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
 comma := ,
-GDBPORT := $(shell expr `id -u` % 5000 + 25000)
+# gdb: GDBPORT=N sets the port; otherwise scripts/gdbport picks the first
+# free one from a per-user base, so sessions on one machine never collide.
+GDB_BASE_PORT := $(shell expr `id -u` % 5000 + 25000)
+GDBPORT ?=
 
 all: $(KERNEL) fs.img
 
+# The console goes through scripts/symbolize, which names the functions and
+# lines of a panic's backtrace.
 qemu: $(KERNEL) fs.img
 	@echo "*** Rivet: type Ctrl-A then X to quit QEMU"
-	$(QEMU) $(QEMUOPTS) -nographic
+	$(QEMU) $(QEMUOPTS) -nographic | scripts/symbolize
 
-.gdbinit: scripts/gdbinit.tmpl
-	sed "s/:1234/:$(GDBPORT)/" < $< > $@
+# The chosen port goes into .gdbinit, which gdb reads from this directory.
+qemu-gdb: $(KERNEL) fs.img
+	@port=$(or $(GDBPORT),$$(scripts/gdbport $(GDB_BASE_PORT))) && \
+	sed "s/:1234/:$$port/" < scripts/gdbinit.tmpl > .gdbinit && \
+	echo "*** QEMU waits for gdb on port $$port. In another window, in this directory:" && \
+	echo "***   gdb-multiarch -x .gdbinit" && \
+	echo "*** (plain gdb-multiarch loads .gdbinit itself once ~/.config/gdb/gdbinit has" && \
+	echo "***   add-auto-load-safe-path $(CURDIR)/.gdbinit )" && \
+	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$$port
 
-qemu-gdb: $(KERNEL) fs.img .gdbinit
-	@echo "*** now run 'gdb-multiarch -x .gdbinit' in another window (port $(GDBPORT))"
-	$(QEMU) $(QEMUOPTS) -nographic -S -gdb tcp::$(GDBPORT)
-
+# CMD goes to osrun as one word, so the whole line (pipes, ;, >) runs in Rivet.
 run: $(KERNEL) fs.img
-	RIVET_KERNEL=$(KERNEL) scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- $(CMD)
+	RIVET_KERNEL=$(KERNEL) scripts/osrun --cpus $(CPUS) --mem $(MEM) $(if $(ICOUNT),--icount) -- '$(subst ','\'',$(CMD))'
 
 test: all
 	CPUS=$(CPUS) RIVET_KERNEL=$(KERNEL) $(PYTHON) tests/run.py $(T)
@@ -167,7 +209,7 @@ docs-timeline: all
 	  -o docs/timeline.svg --html /dev/null --record /dev/null
 
 clean:
-	rm -f $(K)/kernel $(K)/kernel.asm fs.img mkfs/mkfs mkfs/fsck .gdbinit
+	rm -f $(K)/kernel $(K)/kernel.asm fs.img .fs-contents $(U)/README mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
 	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec
@@ -175,7 +217,7 @@ clean:
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
 	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
-	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
+	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch (GDBPORT=N to choose the port)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make grade      run the grading rubric; writes results.json"
@@ -185,7 +227,8 @@ help:
 	@echo "make timeline CMD='...'  picture of the process states while CMD runs: timeline.svg"
 	@echo "make docs-timeline  regenerate docs/timeline.svg"
 	@echo "make clean      remove everything built"
-	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(strip $(FSSIZE)) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
+	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
 .PHONY: all qemu qemu-gdb run test stress grade bench timeline docs-timeline clean help

@@ -17,5 +17,6 @@
 #define MAXOPBLOCKS 32     /* blocks one file-system operation may write */
 #define LOGBLOCKS (MAXOPBLOCKS * 4) /* blocks in the on-disk log */
 #define NBUF 512           /* buffer-cache blocks */
+#define USERSTACK 2048     /* pages in the user stack region (8 MiB, filled lazily) */
 
 #endif

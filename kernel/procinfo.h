@@ -1,8 +1,9 @@
-/* What procinfo(), getprocs() and sysinfo() report to user programs. */
+/* What procinfo() and getprocs() report to user programs (sysinfo(): kernel/sysinfo.h). */
 #ifndef RIVET_PROCINFO_H
 #define RIVET_PROCINFO_H
 
 #include "kernel/types.h"
+#include "kernel/sysinfo.h"
 
 /* Process states. The one state machine is described in docs/processes.md. */
 enum procstate {
@@ -32,14 +33,6 @@ struct procinfo {
   uint64 nivcsw;          /* involuntary context switches (preemptions) */
   int hart;               /* hart it last ran on, -1 if never */
   int exit_status;        /* valid for zombies */
-};
-
-struct sysinfo {
-  uint64 freemem;  /* free physical memory in bytes */
-  uint64 nproc;    /* processes that are not UNUSED */
-  uint64 totalmem; /* physical memory managed by the page allocator in bytes */
-  uint64 ncpu;     /* harts running the scheduler */
-  uint64 uptime_ns;
 };
 
 /* waitpid() options */

@@ -191,6 +191,76 @@ def qemu_command(cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, image=None, bootargs="",
     return cmd
 
 
+# ------------------------------------------------------------ backtraces
+_TOOL_PREFIXES = ("riscv64-unknown-elf-", "riscv64-linux-gnu-", "riscv64-elf-", "riscv64-none-elf-")
+BACKTRACE_LINE = re.compile(r"^backtrace:\r?$")
+BACKTRACE_ADDRESS = re.compile(r"^  (0x[0-9a-f]+)\r?$")
+
+
+def _addr2line():
+    if os.environ.get("ADDR2LINE"):
+        return os.environ["ADDR2LINE"]
+    for prefix in _TOOL_PREFIXES:
+        path = shutil.which(prefix + "addr2line")
+        if path:
+            return path
+    return None
+
+
+def describe_addresses(addresses, kernel=None):
+    """{address: "function at file:line"} for kernel return addresses (hex
+    strings), from addr2line on the kernel ELF; {} if that is missing.  A
+    return address follows its call, so address - 1 is looked up."""
+    kernel = kernel or kernel_path()
+    tool = _addr2line()
+    if not addresses or tool is None or not os.path.exists(kernel):
+        return {}
+    calls = ["0x%x" % (int(a, 16) - 1) for a in addresses]
+    try:
+        out = subprocess.run([tool, "-f", "-p", "-e", kernel] + calls, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    lines = out.decode("utf-8", "replace").replace(ROOT + os.sep, "").splitlines()
+    return {a: ln.strip() for a, ln in zip(addresses, lines)}
+
+
+def symbolize(text, kernel=None):
+    """``text`` with each address line of a panic backtrace ("  0x...") followed
+    by the function and file:line of its call (scripts/symbolize, logs, osrun)."""
+    lines = text.split("\n")
+    wanted, in_trace = [], False
+    for line in lines:
+        m = BACKTRACE_ADDRESS.match(line)
+        if in_trace and m:
+            wanted.append(m.group(1))
+        else:
+            in_trace = bool(BACKTRACE_LINE.match(line))
+    names = describe_addresses(wanted, kernel)
+    out, in_trace = [], False
+    for line in lines:
+        m = BACKTRACE_ADDRESS.match(line)
+        if in_trace and m and m.group(1) in names:
+            line = "  %s  %s%s" % (m.group(1), names[m.group(1)], "\r" if line.endswith("\r") else "")
+        elif not m:
+            in_trace = bool(BACKTRACE_LINE.match(line))
+        out.append(line)
+    return "\n".join(out)
+
+
+def panic_report(console, kernel=None):
+    """The first panic line of ``console`` and its backtrace, symbolized; "" if none."""
+    m = PANIC_LINE.search(console)
+    if not m:
+        return ""
+    report = []
+    for line in console[m.start():].replace("\r", "").split("\n"):
+        if report and not (BACKTRACE_LINE.match(line) or BACKTRACE_ADDRESS.match(line)):
+            break
+        report.append(line)
+    return symbolize("\n".join(report), kernel) + "\n"
+
+
 class RivetError(Exception):
     """Base class of everything that can go wrong while talking to QEMU."""
 
@@ -631,6 +701,8 @@ class Rivet:
         """The log: QEMU command, console, QEMU's stderr and exit status."""
         lines = ["# qemu: %s" % " ".join(self.command or ["(not started)"])]
         text = self.console
+        if PANIC_LINE.search(text):
+            text = symbolize(text)
         lines.append(text if text.endswith("\n") or not text else text + "\n")
         if self.stderr:
             lines.append("# qemu stderr:\n" + self.stderr.rstrip("\n"))

@@ -126,7 +126,7 @@ def compat_build(t):
         m = re.fullmatch(r"(\S+) +(\d) \d+ \d+", line)
         t.check(m is not None, "ls / line %r, want NAME TYPE INUM SIZE" % line)
         names.add(m.group(1))
-    want = {".", "..", "README.md"} | set(_build["programs"])
+    want = {".", "..", "README.md", "README"} | set(_build["programs"])
     t.check_equal(sorted(names - want), [], "files in / that UPROGS did not list")
     t.check_equal(sorted(want - names), [], "UPROGS programs missing from /")
 

@@ -948,20 +948,45 @@ check_grow_and_shrink(char *start)
   CHECK(sbrk(-GROW_BYTES) == start + GROW_BYTES, "sbrk", "second shrink failed");
 }
 
+/* Run in a child: shrinking by more than the heap holds empties the heap
+ * and returns the old break (as in xv6). */
+static void
+shrink_too_far(void)
+{
+  sbrk(PAGE_SIZE);
+  char *old = sbrk(0);
+  char *r = sbrk(-(1 << 30));
+  exit(r == old && sbrk(0) <= old - PAGE_SIZE ? 0 : 1);
+}
+
 static void
 check_limits(char *start)
 {
-  /* The heap is far smaller than 1 GiB: it cannot shrink that much. */
-  char *r = sbrk(-(1 << 30));
-  CHECK(r == (char *)-1, "sbrk", "shrinking by 1 GiB returned %p", r);
-  r = sbrk(0x7fffffff);
+  int status = status_of(shrink_too_far);
+  CHECK(status == 0, "sbrk", "shrinking by 1 GiB: child exited %d, want 0 (old break returned,"
+        " heap emptied)", status);
+  char *r = sbrk(0x7fffffff);
   CHECK(r == (char *)-1 && errno == ENOMEM, "sbrk", "sbrk(0x7fffffff) returned %p errno %d", r,
         errno);
   CHECK(sbrk(0) == start, "sbrk", "a failed sbrk moved the break");
 
-  /* Grow in big steps until refused: the heap must stop below the stack. */
+  /* sbrk promises memory: it is refused as soon as memory cannot back
+   * the growth, long before the address-space limit. */
+  struct sysinfo info;
   int steps = 0;
   while (sbrk(BIG_STEP) != (char *)-1)
+    CHECK(++steps < 64, "sbrk", "64 steps of 64 MiB all succeeded");
+  CHECK(errno == ENOMEM, "sbrk", "refused sbrk(%d): errno %d, want ENOMEM", BIG_STEP, errno);
+  CHECK(sysinfo(&info) == 0 && info.freemem < BIG_STEP, "sbrk",
+        "sbrk(%d) refused with %lu bytes free", BIG_STEP, info.freemem);
+  CHECK((uint64)sbrk(0) + BIG_STEP < USER_HEAP_LIMIT, "sbrk", "eager sbrk reached %p", sbrk(0));
+  while (steps-- > 0)
+    CHECK(sbrk(-BIG_STEP) != (char *)-1, "sbrk", "shrinking back failed");
+
+  /* sbrklazy promises nothing: only the address space limits it, and the
+   * heap must stop below the stack. */
+  steps = 0;
+  while (sbrklazy(BIG_STEP) != (char *)-1)
     CHECK(++steps < 64, "sbrk", "64 steps of 64 MiB all succeeded");
   char *top = sbrk(0);
   CHECK((uint64)top <= USER_HEAP_LIMIT, "sbrk", "break %p is above the heap limit", top);
@@ -969,7 +994,7 @@ check_limits(char *start)
         top);
   top[-1] = 1; /* the last heap byte is usable (one page, lazily) */
   while (steps-- > 0)
-    CHECK(sbrk(-BIG_STEP) != (char *)-1, "sbrk", "shrinking back failed");
+    CHECK(sbrklazy(-BIG_STEP) != (char *)-1, "sbrk", "shrinking back failed");
   CHECK(sbrk(0) == start, "sbrk", "break %p after shrinking back, want %p", sbrk(0), start);
 }
 
@@ -1054,13 +1079,13 @@ static const struct subtest subtests[] = {
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
-/* Free memory plus our own resident pages (see proctest's memory_mark). */
+/* Memory nobody has been promised (see proctest's memory_mark). */
 static uint64
 memory_mark(void)
 {
   struct sysinfo si;
   CHECK(sysinfo(&si) == 0, "sysinfo", "%s", strerror(errno));
-  return si.freemem + resident_pages() * PAGE_SIZE;
+  return si.freemem;
 }
 
 static void

@@ -10,10 +10,13 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/procinfo.h"
+#include "kernel/vm.h"
 #include "kernel/failinject.h"
 #include "kernel/staterec.h"
 
 struct stat;
+
+#define SBRK_ERROR ((char *)-1) /* what sbrk() and sbrklazy() return on failure */
 
 /*
  * System calls. On failure each returns -1 and stores the reason
@@ -37,8 +40,8 @@ int mkdir(const char *path);
 int chdir(const char *path);
 int dup(int fd);
 int getpid(void);
-char *sbrk(int nbytes);
-int sleep(int ticks);   /* one tick is 10 ms */
+char *sys_sbrk(int nbytes, int kind); /* kind: SBRK_EAGER or SBRK_LAZY (kernel/vm.h) */
+int pause(int ticks);   /* one tick is 10 ms */
 int uptime(void);       /* ticks since boot */
 int waitpid(int pid, int *status, int options); /* pid -1: any child */
 int getppid(void);
@@ -58,8 +61,13 @@ int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 int staterec(int op, void *buf, int max);
 
 /* user/lib/ulib.c */
-int pause(int ticks);       /* newer xv6 name for sleep() */
-char *sbrklazy(int nbytes); /* Rivet's heap is always lazy: same as sbrk() */
+int sleep(int ticks);       /* older xv6 name for pause() */
+/* user/lib/usys.S: grow (or shrink) the heap by nbytes; the old break, or SBRK_ERROR.
+ * sbrk() is refused (ENOMEM) when memory cannot back the growth; pages are
+ * still found lazily, on first touch. sbrklazy() promises nothing: a page
+ * touched when memory is out kills the process. */
+char *sbrk(int nbytes);
+char *sbrklazy(int nbytes);
 int stat(const char *path, struct stat *st);
 char *gets(char *buf, int max);
 int atoi(const char *s);

@@ -20,7 +20,7 @@
  *   usertests: proctest: FAILED (status 1)
  *
  * Leak check: a run is ok only if, once it has been reaped, all the memory
- * it used is free again: the page allocator's free memory (sysinfo) plus
+ * it used is free again: free memory (sysinfo's freemem) plus
  * our own resident pages must be what it was before the run (allowing a
  * moment for exits still under way). Otherwise:
  *
@@ -137,7 +137,9 @@ touch_stack(void)
  * proctest and exectest check after every subtest that all free memory is
  * back. Memory is counted machine-wide, so our pages count too: if this
  * process mapped a page for the first time while a child was measuring,
- * the child would see a page vanish and report a leak. Rivet maps every
+ * the child would see a page vanish and report a leak. (Pages promised at
+ * exec do not change freemem when first touched, see docs/memory.md, but a
+ * stack deeper than that promise does.) Rivet maps every
  * user page lazily, on first touch (text and data from the file, bss,
  * stack and heap as zeroes), so we touch, before the first run, every page
  * we will use while a child runs: the whole program image (text, rodata,

@@ -22,6 +22,7 @@
 #define MAX_PHDRS 16
 #define STACK_ALIGN 16
 #define MIN_USER_VA PGSIZE /* page 0 stays unmapped: null pointers fault */
+#define STACK_PROMISE_PAGES 8 /* stack promised at exec beyond the arguments' pages */
 
 /* --- the program file as a region's backing store --- */
 
@@ -116,12 +117,19 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
         .perm = segment_perm(&ph),
         .ops = &program_file,
         .obj = ip,
+        .file_id = inode_id(ip),
         .data_va = ph.vaddr,
         .file_off = ph.offset,
         .file_size = ph.filesz,
     };
-    if (as_add_region(as, &r) < 0)
-      return -ENOEXEC; /* overlaps another segment */
+    /* The file pages of every segment are shared with other processes
+     * running the file (as_add_region); a writable segment's pages may
+     * all become private copies, so they are all promised now. */
+    if (r.perm & PTE_W)
+      r.committed = (r.end - r.start) / PGSIZE;
+    err = as_add_region(as, &r);
+    if (err < 0)
+      return err == -ENOMEM ? err : -ENOEXEC; /* overlaps another segment */
     loads++;
     top = MAX(top, r.end);
     if ((ph.flags & PF_X) && h->entry >= ph.vaddr && h->entry < ph.vaddr + ph.memsz)
@@ -147,10 +155,9 @@ static int add_heap_and_stack(struct addrspace *as, uint64 heap_start) {
   struct region heap = {.kind = REGION_HEAP, .start = heap_start, .end = heap_start + PGSIZE,
                         .perm = PTE_R | PTE_W};
   struct region stack = {.kind = REGION_STACK, .start = USER_STACK_BOTTOM, .end = USER_TOP,
-                         .perm = PTE_R | PTE_W};
-  if (as_add_region(as, &heap) < 0 || as_add_region(as, &stack) < 0)
-    return -ENOMEM;
-  return 0;
+                         .perm = PTE_R | PTE_W, .committed = STACK_PROMISE_PAGES};
+  int err = as_add_region(as, &heap);
+  return err < 0 ? err : as_add_region(as, &stack);
 }
 
 /* --- arguments: from the caller's user memory or from the kernel --- */
@@ -223,6 +230,10 @@ static int push_args(struct arg_source *src, struct addrspace *as, uint64 *table
       return len;
     total += len;
   }
+  uint64 table_bytes = (argc + 1) * sizeof(uint64) + STACK_ALIGN;
+  int err = as_promise(as, REGION_STACK, ROUNDUP(total + table_bytes, PGSIZE) / PGSIZE);
+  if (err < 0)
+    return err;
   uint64 cursor = USER_TOP - total;
   for (int i = 0; i < argc; i++) {
     int64 len = arg_length(src, table[i], MAXARGBYTES);

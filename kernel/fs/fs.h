@@ -86,6 +86,7 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n);
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n);
 void stati(struct inode *ip, struct stat *st); /* ip locked */
 short inode_type(struct inode *ip);            /* ip locked */
+uint64 inode_id(struct inode *ip);             /* device and inode number: names the file */
 uint inode_size(struct inode *ip);             /* ip locked */
 
 /* Text busy: exec holds the inode of every file it maps. While held, the

@@ -230,6 +230,7 @@ static void free_tree(uint dev, uint b, int depth) {
 }
 
 void itrunc(struct inode *ip) {
+  text_forget(inode_id(ip)); /* cached program pages of these bytes */
   for (int i = 0; i < NDIRECT + 2; i++) {
     if (ip->addrs[i] == 0)
       continue;
@@ -418,6 +419,8 @@ void stati(struct inode *ip, struct stat *st) {
 
 short inode_type(struct inode *ip) { return ip->type; }
 
+uint64 inode_id(struct inode *ip) { return ((uint64)ip->dev << 32) | ip->inum; }
+
 uint inode_size(struct inode *ip) { return ip->size; }
 
 /* The text-busy counters live under the table lock, not the inode's
@@ -441,6 +444,10 @@ void inode_map_hold(struct inode *ip) { counter_add(&ip->map_count, 1, "mapping"
 void inode_map_release(struct inode *ip) { counter_add(&ip->map_count, -1, "mapping"); }
 int inode_is_mapped(struct inode *ip) { return counter_positive(&ip->map_count); }
 
-void inode_writer_hold(struct inode *ip) { counter_add(&ip->write_count, 1, "writer"); }
+/* A writer may change the file: forget the pages of it cached as program text. */
+void inode_writer_hold(struct inode *ip) {
+  text_forget(inode_id(ip));
+  counter_add(&ip->write_count, 1, "writer");
+}
 void inode_writer_release(struct inode *ip) { counter_add(&ip->write_count, -1, "writer"); }
 int inode_has_writers(struct inode *ip) { return counter_positive(&ip->write_count); }

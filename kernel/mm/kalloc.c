@@ -98,6 +98,8 @@ void kalloc_init(uint64 start, uint64 end) {
   /* Free from the top down so the list hands out low addresses first. */
   for (uint64 pa = pages.range_end - PGSIZE; pa >= pages.range_start; pa -= PGSIZE)
     kfree((void *)pa);
+  commit_init(pages.free_pages);
+  text_init();
 }
 
 void kfree(void *page) {

@@ -40,6 +40,7 @@
 #define PTE_U (1L << 4)
 #define PTE_A (1L << 6)
 #define PTE_D (1L << 7)
+#define PTE_SHARED (1L << 8) /* software bit: a shared text page, not owned by this address space */
 
 typedef uint64 pte_t;
 typedef uint64 *pagetable_t;
@@ -53,6 +54,33 @@ uint64 kalloc_total_bytes(void);
 /* Boot self-tests selftest=use_after_free and double_free (the debug
  * kernel must panic); 0 if name is neither. */
 int kalloc_selftest(const char *name);
+
+/* --- promises of memory (commit.c; docs/memory.md) --- */
+void commit_init(uint64 total_pages);
+int commit_reserve(uint64 pages);     /* promise pages: 0, or -ENOMEM if they are not there */
+void commit_add(uint64 pages);        /* promise again pages whose promise was settled */
+void commit_settle(uint64 pages);     /* promises kept (pages allocated) or given up */
+void commit_reclaimable(int64 pages); /* cached pages that became (un)reclaimable */
+uint64 commit_available_bytes(void);  /* memory nobody has been promised: sysinfo's freemem */
+
+/* --- shared program text (sharedtext.c) --- */
+struct shared_text;
+void text_init(void);
+/* The shared pages [start, end) of a segment of the program file named
+ * file_id: one more mapping of an existing one, or a new or cached one
+ * whose pages are promised now. 0, or -ENOMEM. */
+int text_get(uint64 file_id, uint64 start, uint64 end, struct shared_text **out);
+void text_hold(struct shared_text *t);  /* one more mapping (fork) */
+void text_put(struct shared_text *t);   /* one fewer; after the last, its pages are a cache */
+int text_reclaim_one(void);             /* free the oldest cached segment; 0 if none */
+/* Drop the cached pages of the file named file_id: its bytes are about to
+ * change (called by the file system). */
+void text_forget(uint64 file_id);
+uint64 text_lookup(struct shared_text *t, uint64 va); /* the loaded page for va, or 0 */
+/* Install page (filled by the caller) for va; returns the page to map: this
+ * one, or one another process installed first (then page is freed); 0 if
+ * out of memory. */
+uint64 text_insert(struct shared_text *t, uint64 va, void *page);
 
 /* --- kernel page table (kvm.c) --- */
 #define MAX_DEVICE_WINDOWS 16
@@ -88,9 +116,15 @@ struct region {
   int perm;               /* PTE_R/W/X of its pages */
   const struct backing_ops *ops;
   void *obj;
+  uint64 file_id;         /* names the file for sharing (fs: inode_id), if ops */
   uint64 data_va;         /* file bytes start at this address ... */
   uint64 file_off;        /* ... read from this offset ... */
   uint64 file_size;       /* ... for this many bytes; the rest is zero */
+  /* A file-backed region's unwritten file pages are shared with other processes: */
+  struct shared_text *shared;
+  /* Other regions have private pages, counted against a promise: */
+  uint64 committed;       /* pages promised (commit.c); set by the caller of as_add_region */
+  uint64 anon;            /* private pages mapped now; never more than committed */
 };
 
 /* One process's user memory. Only the owning process changes it. */
@@ -101,15 +135,28 @@ struct addrspace {
   uint64 resident;         /* user pages mapped */
   uint64 faults;           /* page faults served */
   uint64 stack_low;        /* lowest stack page mapped so far, 0 if none */
+  /* Heap pages below lazy_from are promised; pages from lazy_from up were
+   * grown by sbrklazy and get a promise only when touched (commit.c). */
+  uint64 lazy_from;
+  uint64 lazy_resident;    /* pages mapped at or above lazy_from */
 };
 
 struct addrspace *as_create(void);
 void as_destroy(struct addrspace *as);
-struct addrspace *as_fork(struct addrspace *parent); /* copies regions and loaded pages */
-int as_add_region(struct addrspace *as, const struct region *r); /* 0 or -errno */
+/* A copy of parent: shared text pages are shared, private pages copied;
+ * 0 if memory for the copy cannot be promised or allocated. */
+struct addrspace *as_fork(struct addrspace *parent);
+/* Add r; its r->committed pages are promised now. 0, -EINVAL (bad or
+ * overlapping range, no free slot) or -ENOMEM (the promise was refused). */
+int as_add_region(struct addrspace *as, const struct region *r);
+int as_promise(struct addrspace *as, enum region_kind kind, uint64 pages); /* 0 or -ENOMEM */
 uint64 as_size(struct addrspace *as);               /* bytes of all regions */
 void as_activate(struct addrspace *as);             /* satp switch on this hart */
-int64 as_sbrk(struct addrspace *as, int64 n);      /* old break, or -errno */
+/* Move the break by n bytes; returns the old break, or -errno. Growth is
+ * promised now (-ENOMEM if it cannot be) unless lazy: then pages are found
+ * when first touched, and a touch that finds no memory kills the process.
+ * Shrinking past the heap's start empties the heap. */
+int64 as_sbrk(struct addrspace *as, int64 n, int lazy);
 
 #define ACCESS_READ 1
 #define ACCESS_WRITE 2

@@ -53,6 +53,38 @@ static void free_tables(pagetable_t pt, int level, int from, int to) {
     kfree(pt);
 }
 
+static int table_is_empty(pagetable_t t) {
+  for (int i = 0; i < (1 << INDEX_BITS); i++)
+    if (t[i])
+      return 0;
+  return 1;
+}
+
+/* Free the table that *pte points to if it maps nothing any more. */
+static void free_if_empty(pte_t *pte) {
+  if (!(*pte & PTE_V))
+    return;
+  pagetable_t t = (pagetable_t)pte_to_pa(*pte);
+  if (table_is_empty(t)) {
+    kfree(t);
+    *pte = 0;
+  }
+}
+
+void pt_prune(pagetable_t pt, uint64 start, uint64 end) {
+  uint64 l1_span = 1UL << (PGSHIFT + INDEX_BITS);     /* what one level-0 table maps */
+  uint64 root_span = l1_span << INDEX_BITS;            /* what one level-1 table maps */
+  for (uint64 top = ROUNDDOWN(start, root_span); top < end; top += root_span) {
+    pte_t *root_pte = &pt[PX(2, top)];
+    if (!(*root_pte & PTE_V))
+      continue;
+    pagetable_t l1 = (pagetable_t)pte_to_pa(*root_pte);
+    for (uint64 va = MAX(top, ROUNDDOWN(start, l1_span)); va < MIN(end, top + root_span); va += l1_span)
+      free_if_empty(&l1[PX(1, va)]);
+    free_if_empty(root_pte);
+  }
+}
+
 void pt_free_user(pagetable_t pt) {
   free_tables(pt, LEVELS - 1, 0, PX(LEVELS - 1, USER_TOP));
   kfree(pt);

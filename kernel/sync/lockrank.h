@@ -67,6 +67,8 @@
              "the open-file table: every file's kind and ref")                                   \
   LOCK_CLASS(BALLOC_HINT, "balloc hint", SPINLOCK, 68, 1, SLEEP_NO,                              \
              "where the block allocator's next search starts")                                   \
+  LOCK_CLASS(TEXTS, "texts", SPINLOCK, 69, 1, SLEEP_NO,                                          \
+             "shared program pages: every entry's file, maps, page tables and the cache's clock") \
   LOCK_CLASS(KALLOC, "kalloc", SPINLOCK, 70, 1, SLEEP_NO,                                        \
              "the free page list and the free page count")
 

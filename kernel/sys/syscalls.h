@@ -1,13 +1,21 @@
 /*
  * THE system call table. Every system call appears here once, as
  *   SYSCALL(number, name)
- * The kernel includes this file to build its dispatch table (sys/syscall.c)
- * and user/lib/usys.S includes it to generate one user stub per call, so the
- * numbers cannot drift apart. Numbers 1-21 are xv6's.
+ * or, when its user stub has another name than the call,
+ *   SYSCALL_STUB(number, name, stub)
+ * The kernel includes this file to build its dispatch table (sys/syscall.c),
+ * user/lib/usys.S to generate one user stub per call, and kernel/syscall.h
+ * to give user programs xv6's SYS_name numbers, so the numbers cannot
+ * drift apart. Numbers 1-21 are xv6's, with xv6's current names.
  *
  * To add a system call: add a line here, write `uint64 sys_NAME(void)` in
  * kernel/sys/, and declare the user prototype in user/user.h.
  */
+#ifndef SYSCALL_STUB
+#define SYSCALL_STUB(num, name, stub) SYSCALL(num, name)
+#define SYSCALLS_H_DEFAULT_STUB
+#endif
+
 SYSCALL(1, fork)
 SYSCALL(2, exit)
 SYSCALL(3, wait)
@@ -19,8 +27,10 @@ SYSCALL(8, fstat)
 SYSCALL(9, chdir)
 SYSCALL(10, dup)
 SYSCALL(11, getpid)
-SYSCALL(12, sbrk)
-SYSCALL(13, sleep)
+/* As in xv6, the stub is sys_sbrk(n, SBRK_EAGER or SBRK_LAZY) (kernel/vm.h);
+ * the C library's sbrk() and sbrklazy() call it. */
+SYSCALL_STUB(12, sbrk, sys_sbrk)
+SYSCALL(13, pause) /* xv6's sleep(ticks), renamed; the C library keeps sleep() */
 SYSCALL(14, uptime)
 SYSCALL(15, open)
 SYSCALL(16, write)
@@ -43,3 +53,8 @@ SYSCALL(32, uptime_ns)
 SYSCALL(33, dup2)
 SYSCALL(34, failctl)
 SYSCALL(35, staterec)
+
+#ifdef SYSCALLS_H_DEFAULT_STUB
+#undef SYSCALL_STUB
+#undef SYSCALLS_H_DEFAULT_STUB
+#endif

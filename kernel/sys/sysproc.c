@@ -7,6 +7,7 @@
 #include "kernel/dev/dev.h"
 #include "kernel/exec/exec.h"
 #include "kernel/errno.h"
+#include "kernel/vm.h"
 #include "kernel/lib/lib.h"
 #include "kernel/lib/failpoint.h"
 
@@ -51,9 +52,14 @@ uint64 sys_getppid(void) {
   return proc_info(myproc()->pid, &info) < 0 ? 0 : info.ppid;
 }
 
-uint64 sys_sbrk(void) { return as_sbrk(myproc()->as, arg_int(0)); }
+uint64 sys_sbrk(void) {
+  int kind = arg_int(1);
+  if (kind != SBRK_EAGER && kind != SBRK_LAZY)
+    return -EINVAL;
+  return as_sbrk(myproc()->as, arg_int(0), kind == SBRK_LAZY);
+}
 
-uint64 sys_sleep(void) {
+uint64 sys_pause(void) {
   int ticks = arg_int(0);
   if (ticks < 0)
     return -EINVAL;
@@ -89,7 +95,7 @@ uint64 sys_getprocs(void) {
 
 uint64 sys_sysinfo(void) {
   struct sysinfo info = {
-      .freemem = kalloc_free_bytes(),
+      .freemem = commit_available_bytes(),
       .nproc = proc_count(),
       .totalmem = kalloc_total_bytes(),
       .ncpu = ncpu,

@@ -5,16 +5,11 @@
 #include "user/user.h"
 
 int
-pause(int ticks)
+sleep(int ticks)
 {
-  return sleep(ticks);
+  return pause(ticks);
 }
 
-char *
-sbrklazy(int nbytes)
-{
-  return sbrk(nbytes);
-}
 
 /* stat() by name: open the file, ask fstat(), close it again. */
 int

@@ -10,19 +10,38 @@
  * The macro is one logical line, so its statements are separated with ';'.
  */
 
-#define SYSCALL(num, name)      \
-  .global name;                 \
-  .type name, @function;        \
-  name:                         \
+#define SYSCALL(num, name) SYSCALL_STUB(num, name, name)
+#define SYSCALL_STUB(num, name, stub) \
+  .global stub;                 \
+  .type stub, @function;        \
+  stub:                         \
   li a7, num;                   \
   ecall;                        \
   bltz a0, syscall_failed;      \
   ret;                          \
-  .size name, . - name;
+  .size stub, . - stub;
 
 .text
 
 #include "kernel/sys/syscalls.h"
+
+/* sbrk(n) and sbrklazy(n): sys_sbrk(n, SBRK_EAGER or SBRK_LAZY), as in
+ * xv6's ulib.c; written here so that they cost no stack frame. */
+#include "kernel/vm.h"
+
+.global sbrk
+.type sbrk, @function
+sbrk:
+  li a1, SBRK_EAGER
+  j sys_sbrk
+.size sbrk, . - sbrk
+
+.global sbrklazy
+.type sbrklazy, @function
+sbrklazy:
+  li a1, SBRK_LAZY
+  j sys_sbrk
+.size sbrklazy, . - sbrklazy
 
 /* Shared failure path: errno = -a0; return -1. */
 .type syscall_failed, @function
