@@ -135,12 +135,14 @@ FAKE_SYSTEMS = {
     "debian": ("Linux", "ID=debian\n", "Linux version 6.1.0-13-amd64\n", "0", [
         "env DEBIAN_FRONTEND=noninteractive apt-get update",
         "env DEBIAN_FRONTEND=noninteractive apt-get install -y gcc-riscv64-unknown-elf"
-        " binutils-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch python3"]),
+        " binutils-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch python3",
+        "env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"]),
     "ubuntu-wsl": ("Linux", "ID=ubuntu\nID_LIKE=debian\n",
                    "Linux version 5.15.90.1-microsoft-standard-WSL2\n", "1000", [
         "sudo env DEBIAN_FRONTEND=noninteractive apt-get update",
         "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y gcc-riscv64-unknown-elf"
-        " binutils-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch python3"]),
+        " binutils-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch python3",
+        "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"]),
     "fedora": ("Linux", "ID=fedora\n", "Linux version 6.5.6-300.fc39.x86_64\n", "1000", [
         "sudo dnf install -y gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-riscv"
         " gdb python3"]),
