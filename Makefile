@@ -87,7 +87,8 @@ QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(K)/kernel -m $(MEM) -smp $(C
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
-QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
+KBOOTARGS = $(strip $(if $(ICOUNT),icount) $(BOOTARGS))
+QEMUOPTS += $(if $(KBOOTARGS),-append "$(KBOOTARGS)")
 comma := ,
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
 

@@ -29,7 +29,8 @@ static struct spinlock wait_lock;
 
 static int trace_states;     /* log every state change (boot argument trace=1) */
 static int idle_ticks;       /* keep the timer ticking on idle harts (boot self-test) */
-#define IO_WAIT_POLL_NS 5000 /* idle timer while a device request is in flight */
+static int icount_mode;      /* QEMU runs with -icount (boot argument "icount") */
+#define IO_WAIT_POLL_NS 5000 /* idle timer while a device request is in flight (icount) */
 static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
 static uint64 quantum_ns;    /* longest run before preemption */
 static volatile uint64 idle_mask; /* bit i set: cpu i waits in wfi; updated atomically */
@@ -451,6 +452,8 @@ void proc_sleep_until(uint64 deadline_ns) {
 
 void proc_keep_idle_ticks(void) { idle_ticks = 1; }
 
+void proc_set_icount_mode(void) { icount_mode = 1; }
+
 /* An idle hart needs no timer, except hart 0 while processes sleep on the
  * clock. With no timer, an idle machine costs the host nothing. */
 static int needs_idle_ticks(struct cpu *c) {
@@ -458,16 +461,17 @@ static int needs_idle_ticks(struct cpu *c) {
 }
 
 /* How an idle hart sets its timer before wfi (timer_resume undoes it).
- * While the disk works, hart 0 takes a short timeout: under QEMU's icount
- * mode an all-idle machine leaps guest time to the next timer deadline, so
- * a full tick there would make every disk request look like 10 ms (and
- * with no deadline at all QEMU would not finish the request). The other
- * harts keep their regular tick meanwhile: polling on every hart would
- * take host time from QEMU's I/O thread, and icount also stalled once
- * when only hart 0 had a timer at all. */
+ * While the disk works, hart 0 keeps a timer so that an all-idle machine
+ * still has a deadline: under QEMU's icount mode, with no deadline at all
+ * QEMU would not finish the request. In icount mode (boot argument
+ * "icount") that timer is short, because there an all-idle machine leaps
+ * guest time to the next deadline: a full tick would make every disk
+ * request look like 10 ms. In a normal run the regular tick is enough, and
+ * a short timer would only be an interrupt storm taking host time from
+ * QEMU's I/O thread. The other harts keep their regular tick meanwhile. */
 static void set_idle_timer(struct cpu *c) {
   if (io_in_flight()) {
-    if (c->index == 0)
+    if (c->index == 0 && icount_mode)
       timer_wake_within(IO_WAIT_POLL_NS);
   } else if (!needs_idle_ticks(c)) {
     timer_stop();

@@ -83,6 +83,7 @@ void proc_yield(int involuntary);     /* give up the hart, stay READY */
 void proc_tick(void);                 /* one timer tick on this hart */
 void proc_sleep_until(uint64 deadline_ns); /* -EINTR style: returns early if killed */
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
+void proc_set_icount_mode(void);      /* QEMU runs with -icount: watch disk waits closely */
 void proc_dump(void);                 /* Ctrl-P listing */
 
 /* --- lazy floating point (fpu.c) --- */
