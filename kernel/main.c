@@ -76,6 +76,10 @@ static void parse_bootargs(const char *args) {
       boot.quantum_ms = parse_number(word + 8);
     else if (strncmp(word, "selftest=", 9) == 0)
       boot.selftest = word + 9;
+    else if (strcmp(word, "icount") == 0)
+      proc_set_icount_mode();
+    else if (strncmp(word, "fs.", 3) == 0 && fs_boot_arg(word + 3) == 0)
+      continue;
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
       boot.init_args[boot.ninit_args++] = word + 5;
     else

@@ -124,6 +124,8 @@ static void disk_io(struct buf *b, int write) {
   uint64 sector = (uint64)b->blockno * SECTORS_PER_BLOCK;
   if (virtio_blk_rw(sector, b->data, BSIZE, write) != 0)
     panic("disk %s error on block %u", write ? "write" : "read", b->blockno);
+  if (write)
+    crash_point(CRASH_DISK_WRITE);
 }
 
 struct buf *bread(uint dev, uint blockno) {
@@ -204,6 +206,7 @@ void bwrite_run(struct buf **bufs, int n, uint blockno) {
     uint64 sector = (uint64)(blockno + done) * SECTORS_PER_BLOCK;
     if (virtio_blk_rw_segments(sector, segs, k, 1) != 0)
       panic("disk write error on blocks %u-%u", blockno + done, blockno + done + k - 1);
+    crash_point(CRASH_DISK_WRITE);
     done += k;
   }
 }

@@ -57,11 +57,15 @@ void fs_init(void);
  * Must run in process context: it sleeps on disk I/O. */
 int fs_mount(int dev);
 
+/* A boot argument "fs.WORD" (WORD without the prefix): 0 if known (and
+ * taken into account), -1 if not. Call before fs_mount. See crash.c. */
+int fs_boot_arg(const char *word);
+
 /* --- transactions (log.c) --- */
 void begin_op(void);
 void end_op(void);
 /* Commit everything logged so far; return once it is on disk. Call outside
- * any transaction. */
+ * any transaction. This is fsync, sync, and what poweroff does first. */
 void log_force(void);
 
 /* --- inodes (inode.c) --- */

@@ -52,6 +52,11 @@ uint64 sys_read(void) {
     return -EBADF;
   if (n < 0)
     return -EINVAL;
+  /* Reading a file copies to user memory under the file's lock: load the
+   * buffer's program-file pages first, as sys_write does. */
+  int err = as_prefault_file_pages(myproc()->as, arg_addr(1), n, ACCESS_WRITE);
+  if (err < 0)
+    return err;
   return fileread(f, arg_addr(1), n);
 }
 
@@ -149,6 +154,12 @@ uint64 sys_fsync(void) {
   if (f == 0)
     return -EBADF;
   return filefsync(f);
+}
+
+/* Commit every completed change of every file to the disk. */
+uint64 sys_sync(void) {
+  log_force();
+  return 0;
 }
 
 /* The directory that will hold path's last element. "/" has none, and as
