@@ -45,18 +45,6 @@ static void hash_remove(struct buf *b) {
   b->hashed = 0;
 }
 
-/* Give the free buffer b a new block to hold; its data is not valid yet. */
-static void rename_buffer(struct buf *b, uint dev, uint blockno) {
-  hash_remove(b);
-  b->dev = dev;
-  b->blockno = blockno;
-  b->valid = 0;
-  struct buf **head = bucket_of(dev, blockno);
-  b->hash_next = *head;
-  *head = b;
-  b->hashed = 1;
-}
-
 static void list_remove(struct buf *b) {
   b->next->prev = b->prev;
   b->prev->next = b->next;
@@ -67,6 +55,23 @@ static void list_push_front(struct buf *b) {
   b->prev = &bcache.head;
   bcache.head.next->prev = b;
   bcache.head.next = b;
+}
+
+/* Give the free buffer b a new block to hold; its data is not valid yet.
+ * It moves to the front of the list: a buffer in use (perhaps pinned by
+ * the log for a long time) then never sits among the free ones at the back,
+ * where find_free would have to step over it again and again. */
+static void rename_buffer(struct buf *b, uint dev, uint blockno) {
+  hash_remove(b);
+  b->dev = dev;
+  b->blockno = blockno;
+  b->valid = 0;
+  struct buf **head = bucket_of(dev, blockno);
+  b->hash_next = *head;
+  *head = b;
+  b->hashed = 1;
+  list_remove(b);
+  list_push_front(b);
 }
 
 void binit(void) {

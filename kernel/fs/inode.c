@@ -84,10 +84,14 @@ static struct dinode *dinode_of(uint dev, uint inum, struct buf **bpp) {
 }
 
 int ialloc(uint dev, short type, struct inode **ipp) {
-  for (uint inum = ROOTINO; inum < fs_super.ninodes; inum++) {
-    struct buf *bp;
-    struct dinode *dip = dinode_of(dev, inum, &bp);
-    if (dip->type == 0) {
+  // One bread per inode block, not per inode.
+  for (uint block_first = 0; block_first < fs_super.ninodes; block_first += IPB) {
+    struct buf *bp = bread(dev, IBLOCK(block_first, fs_super));
+    struct dinode *dips = (struct dinode *)bp->data;
+    for (uint inum = MAX(block_first, ROOTINO); inum < MIN(block_first + IPB, fs_super.ninodes); inum++) {
+      struct dinode *dip = &dips[inum % IPB];
+      if (dip->type != 0)
+        continue;
       // Claim a table entry before the disk inode, so that a full table
       // leaves the disk untouched.
       struct inode *ip = iget(dev, inum);
@@ -407,6 +411,13 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
   return done > 0 ? (int)done : err;
 }
 
+static int same_words(const uint *a, const uint *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return 0;
+  return 1;
+}
+
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
   if (n == 0)
     return 0;
@@ -416,6 +427,9 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
 
   struct map_cursor map;
   cursor_init(&map);
+  uint old_size = ip->size;
+  uint old_addrs[NDIRECT + 2];
+  memmove(old_addrs, ip->addrs, sizeof(old_addrs));
   uint done = 0;
   int err = 0;
   while (done < n) {
@@ -442,8 +456,10 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
   }
   if (off > ip->size)
     ip->size = off;
-  // Even with nothing written, bmap may have added block pointers.
-  iupdate(ip);
+  // The inode changes if the file grew or bmap added a block pointer to
+  // the inode itself (even when nothing could be written).
+  if (ip->size != old_size || !same_words(old_addrs, ip->addrs, NDIRECT + 2))
+    iupdate(ip);
   return done > 0 ? (int)done : err;
 }
 

@@ -74,6 +74,8 @@ static struct {
   int draining;         /* log_force wants the open transaction committed:
                            new operations wait until it is */
   uint64 commits;       /* commits completed so far */
+  int sleepers;         /* processes waiting in begin_op or log_force: only
+                           then is a wakeup (a look at every process) needed */
   uint64 opened_ns;     /* when the open transaction got its first block */
   uint64 interval_ns;   /* the commit interval */
   struct logheader lh;  /* the metadata blocks of the open transaction */
@@ -207,6 +209,18 @@ static void commit(void) {
   balloc_committed();
 }
 
+/* Sleep until the log's state changes. wal.lock held. */
+static void wait_for_log(void) {
+  wal.sleepers++;
+  sleep(&wal, &wal.lock);
+  wal.sleepers--;
+}
+
+static void wake_log_waiters(void) {
+  if (wal.sleepers)
+    wakeup(&wal);
+}
+
 /* Commit the open transaction. wal.lock held, no operation outstanding and
  * no commit running; the lock is dropped during the disk writes. */
 static void run_commit(void) {
@@ -219,7 +233,7 @@ static void run_commit(void) {
   wal.committing = 0;
   wal.draining = 0;
   wal.commits++;
-  wakeup(&wal);
+  wake_log_waiters();
 }
 
 /* The flusher: a kernel process that commits each transaction once it has
@@ -280,13 +294,13 @@ void begin_op(void) {
   acquire(&wal.lock);
   for (;;) {
     if (wal.committing || wal.draining) {
-      sleep(&wal, &wal.lock);
+      wait_for_log();
     } else if (room_for_one_more()) {
       break;
     } else if (wal.outstanding == 0) {
       run_commit(); // the transaction is full and nobody is in it
     } else {
-      sleep(&wal, &wal.lock); // the last end_op wakes us to commit
+      wait_for_log(); // the last end_op wakes us to commit
     }
   }
   wal.outstanding++;
@@ -301,7 +315,7 @@ void end_op(void) {
   if (wal.outstanding == 0 && wal.draining)
     run_commit();
   else
-    wakeup(&wal); // our reservation is free again: a begin_op may go on
+    wake_log_waiters(); // our reservation is free again: a begin_op may go on
   release(&wal.lock);
 }
 
@@ -319,7 +333,7 @@ void log_force(void) {
       wal.draining = 1; // its last end_op commits; nobody joins meanwhile
   }
   while (wal.commits < target)
-    sleep(&wal, &wal.lock);
+    wait_for_log();
   release(&wal.lock);
 }
 

@@ -1,6 +1,12 @@
 /* Freestanding string and memory functions. */
 #include "kernel/lib/lib.h"
 
+/* Word loops do 8 words (64 bytes) per turn while they can: the loop's
+ * own counting and branching then costs little next to the copying. A
+ * 1 KiB block is copied or cleared this way, by the file system, all the
+ * time. */
+#define WORDS_PER_TURN 8
+
 void *memset(void *dst, int c, uint64 n) {
   uchar *d = dst;
   if (((uint64)d & 7) == 0 && (n & 7) == 0) {
@@ -8,7 +14,11 @@ void *memset(void *dst, int c, uint64 n) {
     word |= word << 8;
     word |= word << 16;
     word |= word << 32;
-    for (uint64 *w = dst; n; n -= 8)
+    uint64 *w = dst;
+    for (; n >= 8 * WORDS_PER_TURN; n -= 8 * WORDS_PER_TURN, w += WORDS_PER_TURN)
+      for (int i = 0; i < WORDS_PER_TURN; i++)
+        w[i] = word;
+    for (; n; n -= 8)
       *w++ = word;
     return dst;
   }
@@ -28,6 +38,9 @@ void *memmove(void *dst, const void *src, uint64 n) {
   if ((((uint64)d | (uint64)s | n) & 7) == 0) {
     uint64 *dw = dst;
     const uint64 *sw = src;
+    for (; n >= 8 * WORDS_PER_TURN; n -= 8 * WORDS_PER_TURN, dw += WORDS_PER_TURN, sw += WORDS_PER_TURN)
+      for (int i = 0; i < WORDS_PER_TURN; i++)
+        dw[i] = sw[i];
     for (; n; n -= 8)
       *dw++ = *sw++;
     return dst;

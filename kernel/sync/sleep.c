@@ -31,12 +31,16 @@ void sleeplock_init(struct sleeplock *lk, const char *name) {
   lk->name = name;
   lk->locked = 0;
   lk->owner = 0;
+  lk->waiters = 0;
 }
 
 void acquire_sleep(struct sleeplock *lk) {
   acquire(&lk->lk);
-  while (lk->locked)
+  while (lk->locked) {
+    lk->waiters++;
     sleep(lk, &lk->lk);
+    lk->waiters--;
+  }
   lk->locked = 1;
   lk->owner = blocker->current_id();
   release(&lk->lk);
@@ -46,7 +50,8 @@ void release_sleep(struct sleeplock *lk) {
   acquire(&lk->lk);
   lk->locked = 0;
   lk->owner = 0;
-  wakeup(lk);
+  if (lk->waiters)
+    wakeup(lk);
   release(&lk->lk);
 }
 

@@ -63,9 +63,12 @@ int io_in_flight(void);
 
 struct sleeplock {
   uint locked;          /* held? guarded by lk */
-  struct spinlock lk;   /* guards locked and owner */
+  struct spinlock lk;   /* guards locked, owner and waiters */
   const char *name;
   int owner;            /* pid of the holder */
+  int waiters;          /* processes asleep in acquire_sleep: release_sleep
+                           calls wakeup (which looks at every process) only
+                           when there are any */
 };
 
 void sleeplock_init(struct sleeplock *lk, const char *name);
