@@ -111,6 +111,10 @@ run: $(K)/kernel fs.img
 test: all
 	CPUS=$(CPUS) $(PYTHON) tests/run.py $(T)
 
+# The crash tests' long form: 50 random kills and every write:N crash point.
+crashtest: all
+	RIVET_CRASH_TRIALS=50 RIVET_CRASH_POINTS=long CPUS=$(CPUS) $(PYTHON) tests/run.py 'group:crash'
+
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
@@ -128,12 +132,13 @@ help:
 	@echo "make qemu       boot Rivet with a shell on this terminal (Ctrl-A X quits)"
 	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch on port $(GDBPORT)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
+	@echo "make crashtest  the crash tests' long form (50 random kills, every write crash point)"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
 	@echo "make clean      remove everything built"
 	@echo "variables: CPUS=$(CPUS) MEM=$(MEM) FSSIZE=$(FSSIZE) ICOUNT=1 BOOTARGS='...' OPENSBI=..."
 
-.PHONY: all qemu qemu-gdb run test grade bench clean help
+.PHONY: all qemu qemu-gdb run test crashtest grade bench clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
