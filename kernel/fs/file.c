@@ -139,9 +139,13 @@ static int device_write(struct file *f, uint64 addr, int n) {
   return done;
 }
 
-/* Straight from the cached blocks to the user (see readi); sys_read has
- * mapped the buffer's program-file pages, if any, beforehand. */
+/* Straight from the cached blocks to the user (see readi), under the
+ * file's lock. Loading a page of a program file takes that file's lock,
+ * which may be this one: map the buffer's program-file pages first. */
 static int inode_read(struct file *f, uint64 addr, int n) {
+  int err = as_prefault_file_pages(myproc()->as, addr, n, ACCESS_WRITE);
+  if (err < 0)
+    return err;
   ilock(f->ip);
   int r = readi(f->ip, 1, addr, f->off, n);
   if (r > 0)

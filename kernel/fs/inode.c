@@ -344,7 +344,7 @@ static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) 
  * readi and writei copy straight between the cached block and the user's
  * buffer, with the inode and the block locked. That is safe because loading
  * a missing user page takes no file-system lock, except for a page of a
- * program file: the system call maps those beforehand (sys_read and
+ * program file: the callers map those beforehand (inode_read in file.c and
  * sys_write call as_prefault_file_pages), since the file could be this one.
  * A copy that fails part way counts the bytes copied before the bad page.
  */

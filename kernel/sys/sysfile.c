@@ -52,11 +52,6 @@ uint64 sys_read(void) {
     return -EBADF;
   if (n < 0)
     return -EINVAL;
-  /* Reading a file copies to user memory under the file's lock: load the
-   * buffer's program-file pages first, as sys_write does. */
-  int err = as_prefault_file_pages(myproc()->as, arg_addr(1), n, ACCESS_WRITE);
-  if (err < 0)
-    return err;
   return fileread(f, arg_addr(1), n);
 }
 
