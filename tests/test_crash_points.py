@@ -16,7 +16,8 @@ With fs.commit_ms set to an hour, only fsync commits, so the N-th commit
 is the N-th fsync's. After the cut: fsck must find the image consistent,
 a reboot runs `crashwork sum` and
 
-  - every file whose fsync returned holds exactly its synced content;
+  - every file whose fsync returned holds exactly its synced content (or,
+    if it was being unlinked since, is gone);
   - at commit:N the file being fsync'd holds its new content too: its
     commit record is on disk, so recovery must install it (a recovery that
     skips the install loses it; a log that writes the record before the
@@ -48,10 +49,11 @@ CRASH_POINT_STATUS = 77          # kernel/fs/crash.c
 NO_INTERVAL = "fs.commit_ms=3600000"  # only fsync commits
 RUN_TIMEOUT = 60.0
 SUM_TIMEOUT = 40.0
-WRITE_POINTS_QUICK = (2, 5, 9, 14)
+WRITE_POINTS_QUICK = (2, 9, 30, 79)  # 79: after an fsync'd file was unlinked
 WRITE_POINTS_LONG = 80
 
 SYNC_LINE = re.compile(r"^(syncing|synced) (cw\d+) (\d+) ([0-9a-f]{8})$", re.M)
+EVENT_LINE = re.compile(r"^(syncing|synced|unlinking) (cw\d+)(?: (\d+) ([0-9a-f]{8}))?$", re.M)
 SUM_LINE = re.compile(r"^(cw\d+) (\d+) ([0-9a-f]{8})$", re.M)
 MISSING_LINE = re.compile(r"^(cw\d+) missing$", re.M)
 CRASH_LINE = re.compile(r"^fs: crash point (\S+) reached", re.M)
@@ -103,14 +105,18 @@ def crash_at(t, point):
         t.check_equal(res.qemu_status, CRASH_POINT_STATUS, "QEMU exit status at the crash point")
         t.check("crashwork:" not in res.stdout, "crashwork failed: %r" % res.stdout[-300:])
 
-        synced, syncing = {}, None
-        for m in SYNC_LINE.finditer(res.stdout):
+        synced, syncing, unlinked = {}, None, set()
+        for m in EVENT_LINE.finditer(res.stdout):
+            kind, name = m.group(1), m.group(2)
+            if kind == "unlinking":
+                unlinked.add(name)  # from now on it may be gone
+                continue
             state = (int(m.group(3)), m.group(4))
-            if m.group(1) == "synced":
-                synced[m.group(2)] = state
+            if kind == "synced":
+                synced[name] = state
                 syncing = None
             else:
-                syncing = (m.group(2), state)
+                syncing = (name, state)
 
         after = fsck_ok(t, image, "right after the crash at %s" % point)
         names = sorted(set(synced) | ({syncing[0]} if syncing else set()),
@@ -122,6 +128,8 @@ def crash_at(t, point):
             allowed = [state]
             if syncing and syncing[0] == name:
                 allowed.append(syncing[1])  # being rewritten: old or new content
+            if name in unlinked:
+                allowed.append(None)        # unlinked after its fsync: may be gone
             t.check(found.get(name, "absent") in allowed,
                     "%s: fsync returned for %s; after the crash at %s it is %s"
                     % (name, describe(state), point, describe(found.get(name))))
