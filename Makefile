@@ -150,7 +150,8 @@ QEMUOPTS = -machine virt -bios $(OPENSBI) -kernel $(KERNEL) -m $(MEM) -smp $(CPU
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS += $(if $(ICOUNT),-icount shift=0$(comma)sleep=off)
-QEMUOPTS += $(if $(BOOTARGS),-append "$(BOOTARGS)")
+KBOOTARGS = $(strip $(if $(ICOUNT),icount) $(BOOTARGS))
+QEMUOPTS += $(if $(KBOOTARGS),-append "$(KBOOTARGS)")
 comma := ,
 # gdb: GDBPORT=N sets the port; otherwise scripts/gdbport picks the first
 # free one from a per-user base, so sessions on one machine never collide.
@@ -189,6 +190,10 @@ stress: all
 	CPUS=$(CPUS) $(PYTHON) tests/run.py group:stress; status=$$?; \
 	CPUS=$(CPUS) scripts/stress --no-build && exit $$status
 
+# The crash tests' long form: 50 random kills and every write:N crash point.
+crashtest: all
+	RIVET_CRASH_TRIALS=50 RIVET_CRASH_POINTS=long CPUS=$(CPUS) $(PYTHON) tests/run.py 'group:crash'
+
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
@@ -220,6 +225,7 @@ help:
 	@echo "make qemu-gdb   boot stopped, waiting for gdb-multiarch (GDBPORT=N to choose the port)"
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make stress     run the long tests (minutes), left out of make test"
+	@echo "make crashtest  the crash tests' long form (50 random kills, every write crash point)"
 	@echo "make grade      run the grading rubric; writes results.json"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
@@ -231,7 +237,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress grade bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

@@ -82,6 +82,10 @@ static void parse_bootargs(const char *args) {
       boot.selftest = word + 9;
     else if (strncmp(word, "fail=", 5) == 0)
       fail_configure(word + 5); /* complains itself about a bad spec */
+    else if (strcmp(word, "icount") == 0)
+      proc_set_icount_mode();
+    else if (strncmp(word, "fs.", 3) == 0 && fs_boot_arg(word + 3) == 0)
+      continue;
     else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
       boot.init_args[boot.ninit_args++] = word + 5;
     else

@@ -15,8 +15,8 @@
 #define MAXARGBYTES 65536  /* exec argument bytes */
 #define MAXPATH 128        /* longest path name */
 #define MAXOPBLOCKS 32     /* blocks one file-system operation may write */
-#define LOGBLOCKS (MAXOPBLOCKS * 4) /* blocks in the on-disk log */
-#define NBUF 512           /* buffer-cache blocks */
+#define LOGBLOCKS 255      /* blocks in the on-disk log: all one header block lists */
+#define NBUF 1024          /* buffer-cache blocks */
 #define USERSTACK 2048     /* pages in the user stack region (8 MiB, filled lazily) */
 
 #endif

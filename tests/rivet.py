@@ -181,9 +181,13 @@ def qemu_command(cpus=DEFAULT_CPUS, mem=DEFAULT_MEM, image=None, bootargs="",
         cmd += ["-drive", "file=%s,if=none,format=raw,id=x0" % image.replace(",", ",,"),
                 "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
     args = _bootargs_str(bootargs)
+    icount = icount or os.environ.get("ICOUNT") == "1"  # `make test ICOUNT=1`
+    if icount:
+        # the kernel's "icount" boot argument: poll closely during disk waits
+        args = ("icount " + args).strip()
     if args:
         cmd += ["-append", args]
-    if icount or os.environ.get("ICOUNT") == "1":  # `make test ICOUNT=1`
+    if icount:
         cmd += ["-icount", "shift=0,sleep=off"]
     if no_reboot:
         cmd += ["-no-reboot"]

@@ -118,3 +118,30 @@ def bench_smoke(t):
         v = report["targets"].get(name)
         t.check(v is not None and isinstance(v["met"], bool), "no verdict for %s" % name)
     t.check("getpid" in out and "verdict" in out, "no table on stdout")
+
+
+IO_NAMES = ["io_w64k", "io_r64k", "io_w1k", "io_r1k", "io_writebig", "io_smallfile"]
+
+
+@test("bench_io_smoke", groups=[NEEDS_FS, "bench"], timeout=300)
+def bench_io_smoke(t):
+    """scripts/bench --quick --only io: the wall-clock boot runs, checks pass, bench.json has io"""
+    fd, path = tempfile.mkstemp(prefix="rivet-bench-", suffix=".json")
+    os.close(fd)
+    try:
+        status, out, _ = run_bench(t, ["--quick", "--no-build", "--no-scale", "--only", "io",
+                                       "--json", path])
+        t.check_equal(status, 0, "scripts/bench exit status")
+        with open(path) as f:
+            report = json.load(f)
+    finally:
+        os.remove(path)
+    t.check_equal(report["passed"], True, "passed")
+    t.check_equal(report["runs"], [], "icount runs (want none with --only io)")
+    io = report.get("io")
+    t.check(io is not None, "bench.json has no 'io'")
+    t.check_equal(sorted(io["results"]), sorted(IO_NAMES), "io benchmarks with results")
+    for name, r in io["results"].items():
+        t.check(isinstance(r.get("value"), (int, float)) and r["value"] > 0,
+                "io %s value is %r, want a positive number" % (name, r.get("value")))
+    t.check("HOST-DEPENDENT" in out and "io_w64k" in out, "no wall-clock table on stdout")

@@ -16,7 +16,9 @@ reports. The run must then show:
   - mkfs/fsck clean on the image afterwards (a committed log that the
     next mount would replay counts as clean).
 
-faultinject_quick_* run in `make test` (two boots). The long form,
+faultinject_quick_* run in `make test` (two boots), with faultinject_every_nth,
+faultinject_bad_spec and faultinject_sync_eio (fstest syncfail: a failed
+commit of file data alone stops the log). The long form,
 group "stress" (`make stress`), runs the rates 0.1%, 1% and 5% with three
 seeds each; at 0.1% it runs more rounds so that every site still fires.
 """
@@ -180,3 +182,11 @@ def faultinject_bad_spec(t):
             "report after a bad fail=: got %r, want not configured, not armed" % (reports[:1],))
     t.check("status 1" in res.stdout.splitlines(),
             "failctl on without a configured rate: want exit status 1; output %r" % res.stdout)
+
+
+@test("faultinject_sync_eio", groups=GROUPS, timeout=60)
+def faultinject_sync_eio(t):
+    """a commit of file data alone whose disk write fails stops the log: sync EIO, create EIO, old data read back"""
+    res = t.run_guest_test("fstest", "syncfail", bootargs="fail=disk:1/1,seed=1,paused", timeout=45)
+    t.check("the file system is read-only until reboot" in res.console,
+            "no console line saying the log stopped (want 'the file system is read-only until reboot')")

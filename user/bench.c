@@ -4,6 +4,8 @@
  *
  *   bench [-q] all          every benchmark of the suite, in table order
  *   bench [-q] NAME...      only these (names in the table at the end)
+ *   bench [-q] io           wall-clock file I/O (not part of "all": for a
+ *                           boot without -icount, on a big disk image)
  *   bench [-q] scale        4 CPU-bound processes (not part of "all": the
  *                           host runs it in boots of its own, 1/2/4 harts)
  *
@@ -625,6 +627,162 @@ bench_fileio(void)
   report_use("fread", total / FILEIO_IO, t3 - t2, total, &read_use);
 }
 
+/* kib: the kernel's own cost of read() and write() per KiB, with no disk
+ * in the way: a 256 KiB file written in 64 KiB writes (write-back: no
+ * commit happens meanwhile, the data stays in the buffer cache), then read
+ * back from the cache in 64 KiB reads. Under -icount shift=0 one ns is one
+ * instruction, so ns per KiB = instructions per KiB. */
+#define KIB_FILE "bench.kib"
+#define KIB_FILE_BYTES (256 * KIB)
+#define KIB_IO (64 * KIB)
+
+static void
+bench_kib(void)
+{
+  uchar *src = alloc_touched(KIB_FILE_BYTES);
+  uchar *dst = alloc_touched(KIB_FILE_BYTES);
+  fill_random(src, KIB_FILE_BYTES, 0x9e3779b97f4a7c15UL);
+  unlink(KIB_FILE);
+  sync(); /* start with an empty transaction */
+
+  int fd = open(KIB_FILE, O_CREATE | O_RDWR | O_TRUNC);
+  CHECK(fd >= 0, "create %s: %s", KIB_FILE, strerror(errno));
+  uint64 t0 = now_ns();
+  for (uint64 off = 0; off < KIB_FILE_BYTES; off += KIB_IO)
+    write_all(fd, src + off, KIB_IO);
+  uint64 t1 = now_ns();
+  CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek: %s", strerror(errno));
+  uint64 t2 = now_ns();
+  for (uint64 off = 0; off < KIB_FILE_BYTES; off += KIB_IO)
+    read_all(fd, dst + off, KIB_IO);
+  uint64 t3 = now_ns();
+  close(fd);
+  int64 bad = compare_words(src, dst, KIB_FILE_BYTES);
+  CHECK(bad < 0, "byte %ld read back differs from what was written", bad * 8);
+  CHECK(unlink(KIB_FILE) == 0, "unlink: %s", strerror(errno));
+  report("wkib", KIB_FILE_BYTES / KIB, t1 - t0, KIB_FILE_BYTES);
+  report("rkib", KIB_FILE_BYTES / KIB, t3 - t2, KIB_FILE_BYTES);
+}
+
+/* ------------------------------------------------------------------ */
+/* Wall-clock I/O ("bench io", not part of "all")                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * For a boot without -icount, where rdtime is the host's real clock:
+ * what a user waits for, which depends on the host. scripts/bench runs
+ * them on a disk image big enough for the 64 MiB file.
+ *
+ *   io_w64k / io_r64k   a 32 MiB file written in 64 KiB writes + fsync,
+ *                       then read back in 64 KiB reads
+ *   io_w1k / io_r1k     the same with 1 KiB writes and reads
+ *   io_writebig         a 64 MiB file in 1 KiB writes + fsync (the
+ *                       pattern of xv6 usertests' writebig, at Rivet's
+ *                       largest file size)
+ *   io_smallfile        create, write 1 KiB, close, unlink, many times
+ *
+ * Each 1 KiB block of the files starts with its own offset and a seed,
+ * so the read checks find a block that is missing or misplaced.
+ */
+#define IO_FILE "bench.io"
+#define IO_SEQ_BYTES (32 * MIB)
+#define IO_BIG_BYTES (64 * MIB)
+#define IO_SMALL_FILES 1000
+
+static uint64 io_buf_words[KIB_IO / 8];
+
+/* Label every KiB of buf, which will be written at file offset off. */
+static void
+io_label(uint64 off, int n, uint64 seed)
+{
+  for (int k = 0; k < n; k += KIB) {
+    io_buf_words[k / 8] = off + k;
+    io_buf_words[k / 8 + 1] = seed;
+  }
+}
+
+static void
+io_check(uint64 off, int n, uint64 seed)
+{
+  for (int k = 0; k < n; k += KIB)
+    CHECK(io_buf_words[k / 8] == off + k && io_buf_words[k / 8 + 1] == seed,
+          "block at %lu holds the label of %lu (seed %lx, want %lx)", off + k,
+          io_buf_words[k / 8], io_buf_words[k / 8 + 1], seed);
+}
+
+/* Write total bytes in io-byte writes, fsync; the elapsed ns. */
+static uint64
+io_write_file(uint64 total, int io, uint64 seed)
+{
+  unlink(IO_FILE);
+  sync(); /* the unlinked blocks are free again; nothing pending */
+  uint64 t0 = now_ns();
+  int fd = open(IO_FILE, O_CREATE | O_WRONLY | O_TRUNC);
+  CHECK(fd >= 0, "create %s: %s", IO_FILE, strerror(errno));
+  for (uint64 off = 0; off < total; off += io) {
+    io_label(off, io, seed);
+    write_all(fd, io_buf_words, io);
+  }
+  CHECK(fsync(fd) == 0, "fsync: %s", strerror(errno));
+  uint64 t1 = now_ns();
+  close(fd);
+  return t1 - t0;
+}
+
+static uint64
+io_read_file(uint64 total, int io, uint64 seed)
+{
+  uint64 t0 = now_ns();
+  int fd = open(IO_FILE, O_RDONLY);
+  CHECK(fd >= 0, "open %s: %s", IO_FILE, strerror(errno));
+  for (uint64 off = 0; off < total; off += io) {
+    read_all(fd, io_buf_words, io);
+    io_check(off, io, seed);
+  }
+  uchar extra;
+  CHECK(read(fd, &extra, 1) == 0, "no end of file after %lu bytes", total);
+  close(fd);
+  return now_ns() - t0;
+}
+
+static void
+io_sequential(const char *wname, const char *rname, int io, uint64 seed)
+{
+  uint64 total = quick ? IO_SEQ_BYTES / 16 : IO_SEQ_BYTES;
+  uint64 w = io_write_file(total, io, seed);
+  uint64 r = io_read_file(total, io, seed);
+  report(wname, total / io, w, total);
+  report(rname, total / io, r, total);
+}
+
+static void
+bench_io(void)
+{
+  io_sequential("io_w64k", "io_r64k", KIB_IO, 0x64);
+  io_sequential("io_w1k", "io_r1k", KIB, 0x1);
+
+  uint64 big = quick ? IO_BIG_BYTES / 16 : IO_BIG_BYTES;
+  uint64 w = io_write_file(big, KIB, 0xb16);
+  struct stat st;
+  CHECK(stat(IO_FILE, &st) == 0 && st.size == big, "%s: size %lu, want %lu", IO_FILE,
+        (uint64)st.size, big);
+  report("io_writebig", big / KIB, w, big);
+  CHECK(unlink(IO_FILE) == 0, "unlink: %s", strerror(errno));
+  sync();
+
+  uchar buf[SMALLFILE_SIZE];
+  fill_random(buf, sizeof buf, 777);
+  smallfile_verify(buf);
+  int n = count(IO_SMALL_FILES, 50);
+  uint64 t0 = now_ns();
+  for (int i = 0; i < n; i++)
+    smallfile_once(buf);
+  sync();
+  uint64 t1 = now_ns();
+  smallfile_verify(buf);
+  report("io_smallfile", n, t1 - t0, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Context switches: a token ring (as lmbench's lat_ctx)              */
 /* ------------------------------------------------------------------ */
@@ -816,9 +974,11 @@ static const struct bench benches[] = {
     {"pgfault", bench_pgfault, 1},
     {"smallfile", bench_smallfile, 1},
     {"fileio", bench_fileio, 1},     /* reports fwrite and fread */
+    {"kib", bench_kib, 1},           /* reports wkib and rkib */
     {"ctxsw2", bench_ctxsw2, 1},
     {"ctxsw60", bench_ctxsw60, 1},
     {"scale", bench_scale, 0},
+    {"io", bench_io, 0},             /* wall clock: see bench_io */
 };
 #define NBENCH (int)(sizeof benches / sizeof benches[0])
 
@@ -850,6 +1010,8 @@ lookup(const char *name)
 {
   if (strcmp(name, "fwrite") == 0 || strcmp(name, "fread") == 0)
     name = "fileio";
+  if (strcmp(name, "wkib") == 0 || strcmp(name, "rkib") == 0)
+    name = "kib";
   for (int i = 0; i < NBENCH; i++)
     if (strcmp(benches[i].name, name) == 0)
       return &benches[i];
@@ -878,7 +1040,7 @@ usage(void)
   fprintf(2, "usage: bench [-q] all | NAME...\nnames:");
   for (int i = 0; i < NBENCH; i++)
     fprintf(2, " %s", benches[i].name);
-  fprintf(2, " fwrite fread\n");
+  fprintf(2, " fwrite fread wkib rkib\n");
   exit(2);
 }
 

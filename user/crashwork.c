@@ -2,6 +2,8 @@
  * crashwork: a write-heavy workload for the crash tests (tests/test_crash.py).
  *
  *   crashwork              write files cw0, cw1, cw2, ... until killed
+ *   crashwork busyfsync    write and fsync cw0 while a child process keeps
+ *                          writing another file, then wait to be killed
  *   crashwork sum FILE...  print "FILE SIZE CHECKSUM" for each FILE,
  *                          or "FILE missing" if it cannot be opened
  *
@@ -11,6 +13,7 @@
  * and "rewriting" and "unlinking" before it starts, so the host never
  * expects more than the disk must hold:
  *
+ *   syncing cwN SIZE CHECKSUM  cwN was written; fsync() is about to start
  *   synced cwN SIZE CHECKSUM   cwN was written and fsync() returned
  *   rewriting cwN              about to overwrite cwN: its content is
  *                              unknown until the next "synced cwN"
@@ -156,6 +159,7 @@ write_file(uint round, uint generation)
     checksum = fnv1a(checksum, chunk_buf, chunk);
     written += chunk;
   }
+  printf("syncing %s %d %08x\n", name, size, checksum);
   if (fsync(fd) < 0)
     fail("fsync", name);
   close(fd);
@@ -192,6 +196,43 @@ run_workload(void)
   }
 }
 
+/*
+ * busyfsync: fsync must commit even while another process is in the middle
+ * of its own writes (the log's open transaction is then never idle). A
+ * child overwrites the start of BUSY_FILE in a loop; meanwhile cw0 is
+ * written and fsync'd, "synced cw0 ..." printed, and the machine left
+ * running: the host kills it at that line and checks that cw0 is on disk.
+ */
+#define BUSY_FILE "cwbusy"
+#define BUSY_WRITE_BYTES 512
+#define PARK_TICKS 1000
+
+static void
+keep_writing(void)
+{
+  int fd = open(BUSY_FILE, O_CREATE | O_WRONLY | O_TRUNC);
+  if (fd < 0)
+    fail("create", BUSY_FILE);
+  for (;;) {
+    if (lseek(fd, 0, SEEK_SET) != 0 || write(fd, chunk_buf, BUSY_WRITE_BYTES) != BUSY_WRITE_BYTES)
+      fail("write", BUSY_FILE);
+  }
+}
+
+static void
+busy_fsync(void)
+{
+  int pid = fork();
+  if (pid < 0)
+    fail("fork for", BUSY_FILE);
+  if (pid == 0)
+    keep_writing();
+  sleep(1); /* let the writer get going */
+  write_file(0, FIRST_GENERATION);
+  for (;;)
+    sleep(PARK_TICKS);
+}
+
 /* Print "NAME SIZE CHECKSUM" for the file, or "NAME missing". */
 static int
 sum_file(const char *name)
@@ -223,6 +264,8 @@ main(int argc, char **argv)
 {
   if (argc == 1)
     run_workload();
+  if (argc == 2 && strcmp(argv[1], "busyfsync") == 0)
+    busy_fsync();
 
   if (argc >= 2 && strcmp(argv[1], "sum") == 0) {
     int status = 0;
@@ -232,6 +275,6 @@ main(int argc, char **argv)
     return status;
   }
 
-  fprintf(2, "usage: crashwork | crashwork sum FILE...\n");
+  fprintf(2, "usage: crashwork | crashwork busyfsync | crashwork sum FILE...\n");
   return 2;
 }

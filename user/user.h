@@ -52,6 +52,7 @@ int getprocs(struct procinfo *buf, int max);    /* returns the count */
 int sysinfo(struct sysinfo *info);
 int lseek(int fd, int offset, int whence);
 int fsync(int fd);
+int sync(void);
 int poweroff(int status) __attribute__((noreturn));
 uint64 uptime_ns(void);
 int dup2(int oldfd, int newfd);

@@ -71,7 +71,7 @@
 
 /* Our virtqueue. Queue sizes are powers of two, which lets ring indexes
  * (free-running 16-bit counters) be reduced with % QUEUE_SIZE. */
-#define QUEUE_SIZE 64
+#define QUEUE_SIZE 128
 #define QUEUE_INDEX 0 /* a block device has a single request queue */
 
 #define DESC_F_NEXT 1  /* the chain continues in the 'next' field */

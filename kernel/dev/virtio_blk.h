@@ -36,7 +36,7 @@ struct blk_segment {
   void *buf;
   uint32 nbytes; /* a multiple of the sector size */
 };
-#define VIRTIO_BLK_MAX_SEGMENTS 30 /* buffers one request may have */
+#define VIRTIO_BLK_MAX_SEGMENTS 126 /* buffers one request may have */
 
 /* Like virtio_blk_rw, for nsegs buffers moved back to back to or from
  * consecutive sectors starting at sector: one request, one interrupt. */

@@ -46,18 +46,6 @@ static void hash_remove(struct buf *b) {
   b->hashed = 0;
 }
 
-/* Give the free buffer b a new block to hold; its data is not valid yet. */
-static void rename_buffer(struct buf *b, uint dev, uint blockno) {
-  hash_remove(b);
-  b->dev = dev;
-  b->blockno = blockno;
-  b->valid = 0;
-  struct buf **head = bucket_of(dev, blockno);
-  b->hash_next = *head;
-  *head = b;
-  b->hashed = 1;
-}
-
 static void list_remove(struct buf *b) {
   b->next->prev = b->prev;
   b->prev->next = b->next;
@@ -68,6 +56,23 @@ static void list_push_front(struct buf *b) {
   b->prev = &bcache.head;
   bcache.head.next->prev = b;
   bcache.head.next = b;
+}
+
+/* Give the free buffer b a new block to hold; its data is not valid yet.
+ * It moves to the front of the list: a buffer in use (perhaps pinned by
+ * the log for a long time) then never sits among the free ones at the back,
+ * where find_free would have to step over it again and again. */
+static void rename_buffer(struct buf *b, uint dev, uint blockno) {
+  hash_remove(b);
+  b->dev = dev;
+  b->blockno = blockno;
+  b->valid = 0;
+  struct buf **head = bucket_of(dev, blockno);
+  b->hash_next = *head;
+  *head = b;
+  b->hashed = 1;
+  list_remove(b);
+  list_push_front(b);
 }
 
 void binit(void) {
@@ -122,7 +127,11 @@ static struct buf *bget(uint dev, uint blockno) {
 /* Move the block between b->data and the disk: 0 or -EIO. */
 static int disk_io(struct buf *b, int write) {
   uint64 sector = (uint64)b->blockno * SECTORS_PER_BLOCK;
-  return virtio_blk_rw(sector, b->data, BSIZE, write);
+  if (virtio_blk_rw(sector, b->data, BSIZE, write) != 0)
+    return -EIO;
+  if (write)
+    crash_point(CRASH_DISK_WRITE);
+  return 0;
 }
 
 struct buf *bread(uint dev, uint blockno) {
@@ -208,6 +217,7 @@ int bwrite_run(struct buf **bufs, int n, uint blockno) {
     uint64 sector = (uint64)(blockno + done) * SECTORS_PER_BLOCK;
     if (virtio_blk_rw_segments(sector, segs, k, 1) != 0)
       return -EIO;
+    crash_point(CRASH_DISK_WRITE);
     done += k;
   }
   return 0;

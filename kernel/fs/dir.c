@@ -28,33 +28,66 @@ static int name_matches(const char *name, const char *disk_name) {
   return strncmp(name, disk_name, DIRSIZ) == 0;
 }
 
-static int read_entry(struct inode *dp, uint off, struct dirent *de) {
-  int n = readi(dp, 0, (uint64)de, off, DIRENT_SIZE);
-  if (n < 0)
-    return n;
-  return n == DIRENT_SIZE ? 0 : -EIO;
+/* Reads a directory's entries in order, a block's worth per readi. */
+struct dir_reader {
+  struct inode *dp; /* locked by the caller */
+  uint base;        /* offset of entries[0] */
+  uint count;       /* entries read into entries[] */
+  uint next;        /* the next one to hand out */
+  struct dirent entries[BSIZE / sizeof(struct dirent)];
+};
+
+static void reader_init(struct dir_reader *r, struct inode *dp) {
+  r->dp = dp;
+  r->base = 0;
+  r->count = 0;
+  r->next = 0;
+}
+
+/* The next entry in *de and its offset in *off: 1, or 0 at the end, or
+ * -errno. A directory's size is a whole number of entries (a stray tail
+ * is ignored). */
+static int next_entry(struct dir_reader *r, const struct dirent **de, uint *off) {
+  if (r->next == r->count) {
+    uint start = r->base + r->count * DIRENT_SIZE;
+    if (start + DIRENT_SIZE > r->dp->size)
+      return 0;
+    uint want = MIN((uint)sizeof(r->entries), (r->dp->size - start) / DIRENT_SIZE * DIRENT_SIZE);
+    int n = readi(r->dp, 0, (uint64)r->entries, start, want);
+    if (n < 0)
+      return n;
+    if ((uint)n != want)
+      return -EIO;
+    r->base = start;
+    r->count = want / DIRENT_SIZE;
+    r->next = 0;
+  }
+  *off = r->base + r->next * DIRENT_SIZE;
+  *de = &r->entries[r->next++];
+  return 1;
 }
 
 /* Find name in dp (locked): 0 with its offset and inode number, or -errno. */
 static int find_entry(struct inode *dp, const char *name, uint *poff, uint *pinum) {
   if (dp->type != T_DIR)
     return -ENOTDIR;
-  struct dirent de;
-  for (uint off = 0; off + DIRENT_SIZE <= dp->size; off += DIRENT_SIZE) {
-    int err = read_entry(dp, off, &de);
-    if (err)
-      return err;
-    if (de.inum == 0 || !name_matches(name, de.name))
+  struct dir_reader r;
+  const struct dirent *de;
+  uint off;
+  int more;
+  reader_init(&r, dp);
+  while ((more = next_entry(&r, &de, &off)) > 0) {
+    if (de->inum == 0 || !name_matches(name, de->name))
       continue;
-    if (!inum_ok(de.inum)) {
-      printf("fs: directory %u: entry %s has bad inode number %u\n", dp->inum, name, de.inum);
+    if (!inum_ok(de->inum)) {
+      printf("fs: directory %u: entry %s has bad inode number %u\n", dp->inum, name, de->inum);
       return -EIO;
     }
     *poff = off;
-    *pinum = de.inum;
+    *pinum = de->inum;
     return 0;
   }
-  return -ENOENT;
+  return more < 0 ? more : -ENOENT;
 }
 
 int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp) {
@@ -73,16 +106,20 @@ int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp
 
 /* The offset of a free entry in dp, or its size: where an entry can go. */
 static int free_slot(struct inode *dp, uint *poff) {
-  struct dirent de;
+  struct dir_reader r;
+  const struct dirent *de;
   uint off;
-  for (off = 0; off + DIRENT_SIZE <= dp->size; off += DIRENT_SIZE) {
-    int err = read_entry(dp, off, &de);
-    if (err)
-      return err;
-    if (de.inum == 0)
-      break;
+  int more;
+  reader_init(&r, dp);
+  while ((more = next_entry(&r, &de, &off)) > 0) {
+    if (de->inum == 0) {
+      *poff = off;
+      return 0;
+    }
   }
-  *poff = off;
+  if (more < 0)
+    return more;
+  *poff = dp->size / DIRENT_SIZE * DIRENT_SIZE;
   return 0;
 }
 
@@ -108,15 +145,15 @@ int dirlink(struct inode *dp, const char *name, uint inum) {
 }
 
 int dir_is_empty(struct inode *dp) {
-  struct dirent de;
-  for (uint off = 0; off + DIRENT_SIZE <= dp->size; off += DIRENT_SIZE) {
-    int err = read_entry(dp, off, &de);
-    if (err)
-      return err;
-    if (de.inum != 0 && !name_matches(".", de.name) && !name_matches("..", de.name))
+  struct dir_reader r;
+  const struct dirent *de;
+  uint off;
+  int more;
+  reader_init(&r, dp);
+  while ((more = next_entry(&r, &de, &off)) > 0)
+    if (de->inum != 0 && !name_matches(".", de->name) && !name_matches("..", de->name))
       return 0;
-  }
-  return 1;
+  return more < 0 ? more : 1;
 }
 
 /* Copy the next element of *path into name (DIRSIZ + 1 bytes) and move

@@ -16,18 +16,15 @@
 #define INT_MAX 0x7fffffff
 
 /*
- * A write to a file is split into transactions small enough for the log.
- * Per data block, a transaction may dirty the block itself and the bitmap
- * block recording its allocation. On top come the inode block and up to
- * three indirect blocks (the singly- and doubly-indirect block and a
- * second-level block, or two second-level blocks), each with its bitmap
- * block. One block is left for a write that does not start on a block
- * boundary and so touches one block more.
+ * A write to a file is split into operations of at most OP_DATA_BLOCKS data
+ * blocks, each ending on a block boundary. The metadata such a chunk can
+ * dirty fits one operation's MAXOPBLOCKS log slots whatever its length:
+ * the inode block, up to three indirect blocks (the singly- and
+ * doubly-indirect block and a second-level block, or two second-level
+ * blocks) and bitmap blocks, of which there are at most MAX_BITMAP_BLOCKS.
  */
-#define WRITE_INODE_BLOCKS 1
-#define WRITE_INDEX_BLOCKS 3
-#define WRITE_DATA_BLOCKS ((MAXOPBLOCKS - WRITE_INODE_BLOCKS - 2 * WRITE_INDEX_BLOCKS) / 2)
-#define WRITE_CHUNK_BYTES ((WRITE_DATA_BLOCKS - 1) * BSIZE)
+#define WRITE_CHUNK_BYTES (OP_DATA_BLOCKS * BSIZE)
+_Static_assert(1 + 3 + MAX_BITMAP_BLOCKS <= MAXOPBLOCKS, "a write chunk fits one operation");
 
 /* Device reads and writes go through a kernel buffer of this size. */
 #define DEVICE_BOUNCE_BYTES 512
@@ -142,61 +139,48 @@ static int device_write(struct file *f, uint64 addr, int n) {
   return done;
 }
 
-/* Put back a read's advance of the offset, unless someone sharing the file
- * has moved the offset since. */
-static void unread(struct file *f, uint off, int n) {
-  ilock(f->ip);
-  if (f->off == off + n)
-    f->off = off;
-  iunlock(f->ip);
-}
-
-/* Read with the inode locked into a kernel buffer, then copy out with no
- * lock held: the user page may need loading from a file (perhaps this very
- * one, if it is the running program), which takes that file's lock. */
+/* Straight from the cached blocks to the user (see readi), under the
+ * file's lock. Loading a page of a program file takes that file's lock,
+ * which may be this one: map the buffer's program-file pages first. */
 static int inode_read(struct file *f, uint64 addr, int n) {
-  char bounce[BSIZE];
-  int done = 0;
-  while (done < n) {
-    int want = MIN(n - done, BSIZE);
-    ilock(f->ip);
-    uint off = f->off;
-    int r = readi(f->ip, 0, (uint64)bounce, off, want);
-    if (r > 0)
-      f->off = off + r;
-    iunlock(f->ip);
-    if (r <= 0)
-      return done > 0 ? done : r;
-    if (either_copyout(1, addr + done, bounce, r) < 0) {
-      unread(f, off, r);
-      return done > 0 ? done : -EFAULT;
-    }
-    done += r;
-    if (r < want)
-      break; // end of file
-  }
-  return done;
+  int err = as_prefault_file_pages(myproc()->as, addr, n, ACCESS_WRITE);
+  if (err < 0)
+    return err;
+  ilock(f->ip);
+  int r = readi(f->ip, 1, addr, f->off, n);
+  if (r > 0)
+    f->off += r;
+  iunlock(f->ip);
+  return r;
 }
 
-/* One transaction per chunk. A short chunk means the disk is full: stop. */
+/* One operation per chunk. A short chunk means the disk is full: stop,
+ * unless blocks freed since the last commit are waiting for it (see
+ * balloc.c); then commit and try once more. */
 static int inode_write(struct file *f, uint64 addr, int n) {
   int done = 0;
+  int committed_for_space = 0;
   while (done < n) {
-    int m = MIN(n - done, WRITE_CHUNK_BYTES);
     begin_op();
     ilock(f->ip);
     if (f->append)
       f->off = f->ip->size;
+    int m = MIN(n - done, WRITE_CHUNK_BYTES - (int)(f->off % BSIZE));
     int r = writei(f->ip, 1, addr + done, f->off, m);
     if (r > 0)
       f->off += r;
     iunlock(f->ip);
     end_op();
-    if (r < 0)
-      return done > 0 ? done : r;
-    done += r;
-    if (r < m)
-      break;
+    if (r > 0)
+      done += r;
+    if (r == m)
+      continue;
+    if ((r >= 0 || r == -ENOSPC) && !committed_for_space && balloc_waiting_for_commit()) {
+      log_force();
+      committed_for_space = 1;
+      continue;
+    }
+    return done > 0 ? done : r;
   }
   return done;
 }
@@ -263,8 +247,10 @@ int filelseek(struct file *f, int offset, int whence) {
   return result;
 }
 
-/* Every completed write is in the log already: committing it puts the
- * file's data and metadata on disk. */
+/* Every completed write is in the open transaction (or an older, committed
+ * one): committing it puts the file's data and metadata on disk. This
+ * commits every file's changes, not just f's: one transaction holds them
+ * all. */
 int filefsync(struct file *f) {
   if (f->kind != FILE_INODE)
     return -EINVAL;

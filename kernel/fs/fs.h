@@ -57,12 +57,16 @@ void fs_init(void);
  * Must run in process context: it sleeps on disk I/O. */
 int fs_mount(int dev);
 
+/* A boot argument "fs.WORD" (WORD without the prefix): 0 if known (and
+ * taken into account), -1 if not. Call before fs_mount. See crash.c. */
+int fs_boot_arg(const char *word);
+
 /* --- transactions (log.c) --- */
 void begin_op(void);
 void end_op(void);
 /* Commit everything logged so far; return once it is on disk: 0, or -EIO
  * if it never will be (a disk error stopped the log). Call outside any
- * transaction. */
+ * transaction. This is fsync, sync, and what poweroff does first. */
 int log_force(void);
 
 /* --- inodes (inode.c) --- */

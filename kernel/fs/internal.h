@@ -7,12 +7,23 @@
 #define RIVET_FS_INTERNAL_H
 
 #include "kernel/types.h"
+#include "kernel/param.h"
 #include "kernel/fs.h"
 #include "kernel/sync/sync.h"
 #include "kernel/fs/fs.h"
 #include "kernel/dev/virtio_blk.h"
 
 #define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
+
+/* Freeing a file marks its blocks free in every bitmap block, possibly all
+ * of them, in one operation that also writes up to four other blocks
+ * (the directory block, two inode blocks, and one to spare). This bounds
+ * the size of a file system that can be mounted. */
+#define MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
+
+/* File data blocks one operation may dirty (see log.c). A write() is split
+ * into operations of at most this many blocks. */
+#define OP_DATA_BLOCKS 64
 
 /* A cached disk block. */
 struct buf {
@@ -23,6 +34,9 @@ struct buf {
   struct buf *next;
   struct buf *hash_next; /* chain of its hash bucket, if it names a block */
   int hashed;            /* is it in a hash bucket? */
+
+  int logged;            /* in the open transaction's log (log lock) */
+  int ordered;           /* file data the next commit writes in place (log lock) */
 
   struct sleeplock lock; /* guards valid and data; held between bread and brelse */
   int valid;             /* data holds the block's contents */
@@ -52,11 +66,12 @@ void bunpin(struct buf *b);
 
 /* --- log (log.c) --- */
 void log_init(void);
+void log_set_interval_ms(uint64 ms); /* the commit interval (boot argument) */
 /* Replay a committed transaction left by a crash; 0 or -EIO if the log
  * header is corrupt. Called once by fs_mount. */
 int log_mount(uint dev, const struct superblock *sb);
-/* Record that b (locked) was modified: it will be written by the commit.
- * Replaces bwrite for every block of the file system proper. */
+/* Record that metadata block b (locked) was modified: the commit journals
+ * it. Replaces bwrite for inode, bitmap, directory and indirect blocks. */
 void log_write(struct buf *b);
 /* A disk error left the current operation half done: the open transaction
  * must never commit. The log stops writing (see log.c). */
@@ -64,6 +79,18 @@ void log_fail(const char *why);
 /* Has the log stopped writing? Then nothing new can reach the disk, and
  * operations that would change the file system fail with -EIO. */
 int log_failed(void);
+/* Record that b (locked), a regular file's data block, was modified: the
+ * commit writes it in place before the metadata that points at it. */
+void log_write_data(struct buf *b);
+
+/* --- deterministic crash points for tests (crash.c) --- */
+enum crash_event {
+  CRASH_DISK_WRITE,    /* a write request to the disk has completed */
+  CRASH_BEFORE_COMMIT, /* a commit's blocks are in the log; header not written */
+  CRASH_AFTER_COMMIT,  /* a commit's header is on disk; nothing installed yet */
+};
+/* Count the event; power off if the boot argument fs.crash asked for it. */
+void crash_point(enum crash_event event);
 
 /* --- the mounted file system (super.c) --- */
 extern struct superblock fs_super; /* set once by fs_mount, then read-only */
@@ -73,9 +100,16 @@ int data_block_ok(uint b, const char *who);
 int inum_ok(uint inum);
 
 /* --- block allocator (balloc.c) --- */
-/* A zeroed, newly allocated data block in *b: 0, -ENOSPC (disk full) or -EIO. */
-int balloc(uint dev, uint *b);
+/* What a new block will hold: metadata goes through the log, file data is
+ * ordered (see log.c). */
+enum block_use { BLOCK_META, BLOCK_DATA };
+/* A zeroed, newly allocated block in *b: 0, -ENOSPC (disk full) or -EIO. */
+int balloc(uint dev, enum block_use use, uint *b);
 void bfree(uint dev, uint b);
+/* Blocks freed since the last commit wait for it before reuse: is any? */
+int balloc_waiting_for_commit(void);
+/* The commit is on disk: blocks freed before it may be reused. */
+void balloc_committed(void);
 
 /* --- pipes (pipe.c), used through struct file --- */
 struct pipe;

@@ -1,23 +1,49 @@
 /*
- * The write-ahead log: it makes each system call's changes to the disk
- * atomic with respect to crashes.
+ * The log: it makes the file system's changes atomic with respect to
+ * crashes, and it lets many system calls share one trip to the disk.
  *
- * A system call brackets its work with begin_op() and end_op(), and marks
- * each block it changes with log_write() instead of writing it. Nothing
- * reaches the file system proper until the transaction commits:
- *   1. each changed block is copied into the log area of the disk;
- *   2. the log header is written, listing where those blocks belong:
+ * A system call brackets its work with begin_op() and end_op(). Changed
+ * blocks are not written at once; they join the open transaction:
+ *   - metadata (inode, bitmap, directory and indirect blocks) with
+ *     log_write(): these are journaled, i.e. written to the log first;
+ *   - a regular file's data with log_write_data(): these are "ordered",
+ *     written straight to their home location, but always before the commit
+ *     that makes them reachable, so a crash never leaves a file pointing at
+ *     blocks that were not written. File data is written once, not twice.
+ *
+ * Write-back with group commit: end_op() does not write anything. The open
+ * transaction collects the blocks of every operation until it is committed,
+ * which happens when
+ *   - fsync() (or sync(), or poweroff) asks for it: log_force();
+ *   - it is full (no room for one more operation's reservation);
+ *   - it has been open for the commit interval (COMMIT_INTERVAL_MS, or the
+ *     boot argument fs.commit_ms=N): the flusher process commits it.
+ * So a completed write() reaches the disk within about one interval, and at
+ * once when fsync() returns.
+ *
+ * A commit, done while no operation is in progress:
+ *   0. write the ordered data blocks in place (sorted, in large requests);
+ *   1. copy each metadata block into the log area of the disk;
+ *   2. write the log header, listing where those blocks belong:
  *      this single block write is the commit point;
- *   3. each block is written to its home location ("installed");
- *   4. the header is written again, empty.
- * If the machine crashes before step 2 the transaction never happened;
- * after it, log_mount finds the full header at boot and redoes step 3.
+ *   3. write each metadata block to its home location ("installed");
+ *   4. write the header again, empty.
+ * If the machine crashes before step 2 the transaction never happened (its
+ * data blocks were written to blocks that nothing committed points at);
+ * after step 2, log_mount finds the full header at boot and redoes step 3.
  *
- * Group commit: several processes may be inside transactions at once; all
- * their blocks go into one shared transaction that commits when the last of
- * them calls end_op. To keep the log from overflowing, begin_op reserves
- * MAXOPBLOCKS log slots for each operation and waits when they are not
- * there. Changed blocks stay pinned in the buffer cache until installed.
+ * Blocks freed by the open transaction are not handed out again before it
+ * commits (see balloc.c): otherwise step 0 could overwrite, in place, a
+ * block that the last committed state still uses.
+ *
+ * Sizes. The log holds up to LOG_HEADER_SLOTS (255) metadata blocks: what
+ * one header block can list. Sequential writes need one new indirect block
+ * per 256 KiB of file and one bitmap block per 8 MiB, so a batch of many
+ * megabytes fits; a batch of small-file operations shares its inode,
+ * directory and bitmap blocks. The ordered data waiting for a commit are
+ * pinned in the buffer cache, at most ORDERED_MAX blocks (half of it), so
+ * reads and metadata always find room. Each operation reserves MAXOPBLOCKS
+ * log slots and OP_DATA_BLOCKS data blocks in begin_op.
  *
  * On disk: [header][block 1][block 2]...  starting at superblock.logstart.
  *
@@ -36,15 +62,22 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/errno.h"
+#include "kernel/arch/arch.h"
 #include "kernel/lib/lib.h"
 #include "kernel/sync/sync.h"
+#include "kernel/proc/proc.h"
 #include "kernel/fs/internal.h"
 
 #define LOG_HEADER_SLOTS ARRAY_SIZE(((struct logheader *)0)->block)
+#define ORDERED_MAX (NBUF / 2)     /* data blocks waiting for a commit */
+#define COMMIT_INTERVAL_MS 1000    /* longest a completed write waits for the disk */
+#define NS_PER_MS 1000000UL
 
 static struct {
-  struct spinlock lock; /* guards every field below, except that lh belongs
-                           to the committing process while committing is set */
+  struct spinlock lock; /* guards every field below (and each buffer's logged
+                           and ordered flags), except that lh and ordered[]
+                           belong to the committing process while committing
+                           is set */
   uint dev;
   uint start;           /* block number of the header; fixed after mount */
   uint size;            /* log data blocks; fixed after mount */
@@ -55,8 +88,14 @@ static struct {
   int failed;           /* a disk error stopped the log: nothing more is
                            written (set once, never cleared) */
   uint64 commits;       /* commits completed so far */
-  struct logheader lh;  /* the blocks of the open transaction */
-} wal;
+  int sleepers;         /* processes waiting in begin_op or log_force: only
+                           then is a wakeup (a look at every process) needed */
+  uint64 opened_ns;     /* when the open transaction got its first block */
+  uint64 interval_ns;   /* the commit interval */
+  struct logheader lh;  /* the metadata blocks of the open transaction */
+  struct buf *ordered[ORDERED_MAX]; /* its data blocks, pinned */
+  int nordered;
+} wal = {.interval_ns = COMMIT_INTERVAL_MS * NS_PER_MS};
 
 static int write_head(void) {
   struct buf *b = bgrab(wal.dev, wal.start);
@@ -87,23 +126,11 @@ static int header_sane(void) {
   return 1;
 }
 
+static int transaction_empty(void) { return wal.lh.n == 0 && wal.nordered == 0; }
+
 /* The transaction's blocks, locked, during a commit. Used only by the
  * committing process (at most one: see wal.committing). */
 static struct buf *commit_bufs[LOG_HEADER_SLOTS];
-
-/* Lock the cached copies of the transaction's blocks, in log order. They
- * are pinned (by log_write) and hold exactly what is to be committed, so
- * bread finds them in the cache and never reads the disk. */
-static void lock_transaction(void) {
-  for (uint i = 0; i < wal.lh.n; i++)
-    if ((commit_bufs[i] = bread(wal.dev, wal.lh.block[i])) == 0)
-      panic("log: logged block %u is not in the cache", wal.lh.block[i]);
-}
-
-/* Step 1: write every block of the transaction into the log area, which is
- * contiguous: slot i (block start + 1 + i) holds block lh.block[i]. The
- * slots bypass the buffer cache: only recovery at boot ever reads them. */
-static int write_log(void) { return bwrite_run(commit_bufs, wal.lh.n, wal.start + 1); }
 
 static void sort_by_blockno(struct buf **bufs, int n) {
   for (int i = 1; i < n; i++) {
@@ -115,20 +142,61 @@ static void sort_by_blockno(struct buf **bufs, int n) {
   }
 }
 
-/* Step 3 after a normal commit: write the blocks home. Sorted, blocks with
- * consecutive numbers (such as a file's new data) go in one request. */
-static int install_from_cache(void) {
-  int n = wal.lh.n;
-  sort_by_blockno(commit_bufs, n);
+/* Write n locked buffers, sorted by block number, each to its own block:
+ * blocks with consecutive numbers go in one request. 0 or -EIO. */
+static int write_home(struct buf **bufs, int n) {
   for (int i = 0; i < n;) {
     int run = 1;
-    while (i + run < n && commit_bufs[i + run]->blockno == commit_bufs[i]->blockno + run)
+    while (i + run < n && bufs[i + run]->blockno == bufs[i]->blockno + run)
       run++;
-    if (bwrite_run(commit_bufs + i, run, commit_bufs[i]->blockno) < 0)
+    if (bwrite_run(bufs + i, run, bufs[i]->blockno) < 0)
       return -EIO;
     i += run;
   }
   return 0;
+}
+
+/* Step 0: the ordered data blocks, in place: 0 or -EIO. They are pinned,
+ * so each is still the cached copy of its block; nobody changes them now,
+ * since no operation is in progress, but readers may hold them: take their
+ * locks. Written, they are what the disk holds; if they were not (an error,
+ * or the log had already stopped), the cache forgets them. */
+static int write_ordered_data(void) {
+  int n = wal.nordered;
+  sort_by_blockno(wal.ordered, n);
+  for (int i = 0; i < n; i++)
+    acquire_sleep(&wal.ordered[i]->lock);
+  int err = log_failed() ? -EIO : write_home(wal.ordered, n);
+  for (int i = 0; i < n; i++) {
+    struct buf *b = wal.ordered[i];
+    if (err)
+      b->valid = 0;
+    b->ordered = 0; // no operation runs: nobody else looks at the flag now
+    release_sleep(&b->lock);
+    bunpin(b);
+  }
+  wal.nordered = 0;
+  return err;
+}
+
+/* Lock the cached copies of the metadata blocks, in log order. They are
+ * pinned (by log_write) and hold exactly what is to be committed, so
+ * bread finds them in the cache and never reads the disk. */
+static void lock_transaction(void) {
+  for (uint i = 0; i < wal.lh.n; i++)
+    if ((commit_bufs[i] = bread(wal.dev, wal.lh.block[i])) == 0)
+      panic("log: logged block %u is not in the cache", wal.lh.block[i]);
+}
+
+/* Step 1: write every metadata block into the log area, which is
+ * contiguous: slot i (block start + 1 + i) holds block lh.block[i]. The
+ * slots bypass the buffer cache: only recovery at boot ever reads them. */
+static int write_log(void) { return bwrite_run(commit_bufs, wal.lh.n, wal.start + 1); }
+
+/* Step 3 after a normal commit: write the blocks home, sorted. */
+static int install_from_cache(void) {
+  sort_by_blockno(commit_bufs, wal.lh.n);
+  return write_home(commit_bufs, wal.lh.n);
 }
 
 /* The blocks are committed (keep=1): they may leave the cache again. Or
@@ -138,6 +206,7 @@ static void release_transaction(int keep) {
   for (uint i = 0; i < wal.lh.n; i++) {
     if (!keep)
       commit_bufs[i]->valid = 0;
+    commit_bufs[i]->logged = 0;
     bunpin(commit_bufs[i]);
     brelse(commit_bufs[i]);
   }
@@ -160,7 +229,107 @@ static int install_from_log(void) {
   return 0;
 }
 
+/* Stop the log for good (see the top of this file). */
+void log_fail(const char *why) {
+  acquire(&wal.lock);
+  int first = !wal.failed;
+  wal.failed = 1;
+  release(&wal.lock);
+  if (first)
+    printf("fs: %s: the file system is read-only until reboot\n", why);
+}
+
+int log_failed(void) { return READ_ONCE(wal.failed); }
+
+/* Steps 0-4. After any failed write nothing more is written, by this
+ * commit or any later one (log_fail). */
+static void commit(void) {
+  int metadata = wal.lh.n > 0;
+  int err = write_ordered_data();
+  if (metadata)
+    lock_transaction();
+  int committed = 0;
+  if (err == 0 && metadata) {
+    err = write_log();
+    if (err == 0) {
+      crash_point(CRASH_BEFORE_COMMIT);
+      err = write_head(); // the commit point
+    }
+    if (err == 0)
+      crash_point(CRASH_AFTER_COMMIT);
+  }
+  if (err == 0) {
+    committed = 1; // with no metadata, the data in place is the whole commit
+    err = install_from_cache();
+  }
+  if (err)
+    log_fail(committed ? "disk write error installing a commit" : "disk write error during a commit");
+  // A committed transaction is what the disk will hold once recovery has
+  // installed it, so the cache keeps it; one that never committed is
+  // forgotten.
+  release_transaction(committed);
+  wal.lh.n = 0;
+  if (metadata && err == 0 && write_head() < 0) // fully installed: forget it
+    log_fail("disk write error clearing the log");
+  balloc_committed();
+}
+
+/* Sleep until the log's state changes. wal.lock held. */
+static void wait_for_log(void) {
+  wal.sleepers++;
+  sleep(&wal, &wal.lock);
+  wal.sleepers--;
+}
+
+static void wake_log_waiters(void) {
+  if (wal.sleepers)
+    wakeup(&wal);
+}
+
+/* Commit the open transaction. wal.lock held, no operation outstanding and
+ * no commit running; the lock is dropped during the disk writes. */
+static void run_commit(void) {
+  wal.committing = 1;
+  // Nobody else touches lh or ordered[] while committing is set, so no
+  // lock is needed (and none may be held: the disk writes sleep).
+  release(&wal.lock);
+  commit();
+  acquire(&wal.lock);
+  wal.committing = 0;
+  wal.draining = 0;
+  wal.commits++;
+  wake_log_waiters();
+}
+
+/* The flusher: a kernel process that commits each transaction once it has
+ * been open for the commit interval. It sleeps without a timer while the
+ * open transaction is empty, so an idle system costs nothing. Its timed
+ * sleep ends early only if someone kills it: it then commits early, which
+ * is always safe (and, since a commit empties the transaction, it never
+ * spins). The transaction it commits may be a newer one than it waited
+ * for, if an fsync committed that one: also early, also safe. */
+static void flusher(void) {
+  for (;;) {
+    acquire(&wal.lock);
+    while (transaction_empty())
+      sleep(&wal.opened_ns, &wal.lock);
+    uint64 due = wal.opened_ns + wal.interval_ns;
+    release(&wal.lock);
+    proc_sleep_until(due);
+    log_force();
+  }
+}
+
+static void start_flusher(void) {
+  struct proc *p = proc_create("logflush", flusher);
+  if (p == 0)
+    panic("log: cannot create the flusher process");
+  proc_start(p);
+}
+
 void log_init(void) { spinlock_init(&wal.lock, "log"); }
+
+void log_set_interval_ms(uint64 ms) { wal.interval_ns = ms * NS_PER_MS; }
 
 int log_mount(uint dev, const struct superblock *sb) {
   wal.dev = dev;
@@ -187,55 +356,32 @@ int log_mount(uint dev, const struct superblock *sb) {
     printf("fs: cannot clear the log header\n");
     return -EIO;
   }
+  start_flusher();
   return 0;
 }
 
-/* Would one more operation's reservation fit in the log? wal.lock held. */
+/* Would one more operation's reservation fit? wal.lock held. */
 static int room_for_one_more(void) {
-  return wal.lh.n + (wal.outstanding + 1) * MAXOPBLOCKS <= wal.size;
+  int ops = wal.outstanding + 1;
+  return wal.lh.n + ops * MAXOPBLOCKS <= wal.size &&
+         wal.nordered + ops * OP_DATA_BLOCKS <= ORDERED_MAX;
 }
 
 void begin_op(void) {
   acquire(&wal.lock);
-  while (wal.committing || wal.draining || !room_for_one_more())
-    sleep(&wal, &wal.lock);
+  for (;;) {
+    if (wal.committing || wal.draining) {
+      wait_for_log();
+    } else if (room_for_one_more()) {
+      break;
+    } else if (wal.outstanding == 0) {
+      run_commit(); // the transaction is full and nobody is in it
+    } else {
+      wait_for_log(); // the last end_op wakes us to commit
+    }
+  }
   wal.outstanding++;
   release(&wal.lock);
-}
-
-/* Stop the log for good (see the top of this file). */
-void log_fail(const char *why) {
-  acquire(&wal.lock);
-  int first = !wal.failed;
-  wal.failed = 1;
-  release(&wal.lock);
-  if (first)
-    printf("fs: %s: the file system is read-only until reboot\n", why);
-}
-
-int log_failed(void) { return READ_ONCE(wal.failed); }
-
-static void commit(void) {
-  if (wal.lh.n == 0)
-    return;
-  lock_transaction();
-  int committed = 0;
-  int err = log_failed() ? -EIO : write_log();
-  if (err == 0)
-    err = write_head(); // the commit point
-  if (err == 0) {
-    committed = 1;
-    err = install_from_cache();
-  }
-  if (err)
-    log_fail(committed ? "disk write error installing a commit" : "disk write error during a commit");
-  // A committed transaction is what the disk will hold once recovery has
-  // installed it, so the cache keeps it; one that never committed is
-  // forgotten.
-  release_transaction(committed);
-  wal.lh.n = 0;
-  if (err == 0 && write_head() < 0) // fully installed: forget it
-    log_fail("disk write error clearing the log");
 }
 
 void end_op(void) {
@@ -243,24 +389,10 @@ void end_op(void) {
   if (wal.committing)
     panic("end_op: commit in progress");
   wal.outstanding--;
-  int last = wal.outstanding == 0;
-  if (last)
-    wal.committing = 1;
+  if (wal.outstanding == 0 && wal.draining)
+    run_commit();
   else
-    wakeup(&wal); // our unused reservation may let a waiting begin_op in
-  release(&wal.lock);
-
-  if (!last)
-    return;
-  // Nobody else touches lh while committing is set, so no lock is needed
-  // (and none may be held: the disk writes sleep).
-  commit();
-
-  acquire(&wal.lock);
-  wal.committing = 0;
-  wal.draining = 0;
-  wal.commits++;
-  wakeup(&wal);
+    wake_log_waiters(); // our reservation is free again: a begin_op may go on
   release(&wal.lock);
 }
 
@@ -270,34 +402,55 @@ int log_force(void) {
   if (wal.committing) {
     // Everything logged so far is in the commit under way.
     target = wal.commits + 1;
-  } else if (wal.lh.n > 0) {
-    // An open transaction holds logged blocks; it commits when its
-    // operations end. Stop new operations joining so that happens soon.
+  } else if (!transaction_empty()) {
     target = wal.commits + 1;
-    wal.draining = 1;
+    if (wal.outstanding == 0)
+      run_commit();
+    else
+      wal.draining = 1; // its last end_op commits; nobody joins meanwhile
   }
   while (wal.commits < target)
-    sleep(&wal, &wal.lock);
+    wait_for_log();
   int err = wal.failed ? -EIO : 0;
   release(&wal.lock);
   return err;
+}
+
+/* The open transaction got its first block: start the interval. */
+static void note_first_block(void) {
+  if (transaction_empty()) {
+    wal.opened_ns = clock_ns();
+    wakeup(&wal.opened_ns);
+  }
 }
 
 void log_write(struct buf *b) {
   acquire(&wal.lock);
   if (wal.outstanding < 1)
     panic("log_write outside a transaction");
-
-  uint i = 0;
-  while (i < wal.lh.n && wal.lh.block[i] != b->blockno)
-    i++;
-  if (i == wal.lh.n) {
+  if (!b->logged) {
     // A block not yet in this transaction: claim a log slot and keep the
     // buffer cached until the commit installs it.
     if (wal.lh.n >= wal.size)
       panic("log_write: transaction too big");
-    wal.lh.block[i] = b->blockno;
-    wal.lh.n++;
+    note_first_block();
+    wal.lh.block[wal.lh.n++] = b->blockno;
+    b->logged = 1;
+    bpin(b);
+  }
+  release(&wal.lock);
+}
+
+void log_write_data(struct buf *b) {
+  acquire(&wal.lock);
+  if (wal.outstanding < 1)
+    panic("log_write_data outside a transaction");
+  if (!b->ordered) {
+    if (wal.nordered >= ORDERED_MAX)
+      panic("log_write_data: too many data blocks");
+    note_first_block();
+    wal.ordered[wal.nordered++] = b;
+    b->ordered = 1;
     bpin(b);
   }
   release(&wal.lock);

@@ -14,11 +14,6 @@
 
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
 
-/* Freeing a file marks its blocks free in every bitmap block, possibly all
- * of them, in one transaction that also writes up to four other blocks
- * (the directory block, two inode blocks, and one to spare). */
-#define MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
-
 struct superblock fs_super;
 static int mounted; /* written once by fs_mount */
 

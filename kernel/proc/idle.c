@@ -9,11 +9,12 @@
 #include "kernel/proc/sched.h"
 #include "kernel/lib/lib.h"
 
-#define IO_WAIT_POLL_NS 5000 /* cpu 0's timer while a device request is in flight */
+#define IO_WAIT_POLL_NS 5000 /* cpu 0's timer while a device request is in flight (icount) */
 
 static volatile uint64 idle_mask;   /* bit i set: cpu i waits in wfi; updated atomically */
 static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
 static int idle_ticks;              /* keep the timer ticking on idle harts (boot self-test) */
+static int icount_mode;             /* QEMU runs with -icount (boot argument "icount") */
 
 /* Wake one idle hart (not this one). */
 static void kick_one(void) {
@@ -42,6 +43,8 @@ void idle_kick_for(enum procstate old) {
 
 void proc_keep_idle_ticks(void) { idle_ticks = 1; }
 
+void proc_set_icount_mode(void) { icount_mode = 1; }
+
 /* cpu 0's ticks wake clock sleepers (block.c); an idle cpu 0 stops
  * ticking when there are none, so make sure it looks again. */
 void idle_clock_sleepers(int delta) {
@@ -57,12 +60,18 @@ static int needs_idle_ticks(struct cpu *c) {
 }
 
 /* How an idle hart sets its timer before wfi (timer_resume undoes it).
- * While the disk works, cpu 0 polls the clock closely: under QEMU's icount
- * mode guest time only advances by timer deadlines while every hart
- * idles (docs/bench.md). The other harts keep their regular tick. */
+ * While the disk works, cpu 0 keeps a timer so that an all-idle machine
+ * still has a deadline: under QEMU's icount mode, with no deadline at all
+ * QEMU would not finish the request. In icount mode (boot argument
+ * "icount") that timer is short, because there guest time only advances by
+ * timer deadlines while every hart idles (docs/bench.md): a full tick
+ * would make every disk request look like 10 ms. In a normal run the
+ * regular tick is enough, and a short timer would only be an interrupt
+ * storm taking host time from QEMU's I/O thread. The other harts keep
+ * their regular tick meanwhile. */
 static void set_idle_timer(struct cpu *c) {
   if (io_in_flight()) {
-    if (c->index == 0)
+    if (c->index == 0 && icount_mode)
       timer_wake_within(IO_WAIT_POLL_NS);
   } else if (!needs_idle_ticks(c)) {
     timer_stop();

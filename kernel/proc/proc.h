@@ -100,6 +100,7 @@ void proc_tick(void);                 /* one timer tick on this hart */
 void proc_sleep_until(uint64 deadline_ns); /* returns early if the process is killed */
 void proc_keep_idle_ticks(void);      /* idle harts keep ticking (boot self-test) */
 void proc_sleep_in_exit(void);        /* exit sleeps after leaving its memory (self-test) */
+void proc_set_icount_mode(void);      /* QEMU runs with -icount: watch disk waits closely */
 void proc_dump(void);                 /* Ctrl-P listing */
 
 /* --- the state-change record (staterec.c; ABI in kernel/staterec.h) --- */

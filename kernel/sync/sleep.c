@@ -44,13 +44,17 @@ void sleeplock_init(struct sleeplock *lk, const char *name) {
   lk->locked = 0;
   lk->owner = 0;
   lockcheck_sleeplock_init(lk);
+  lk->waiters = 0;
 }
 
 void acquire_sleep(struct sleeplock *lk) {
   lockcheck_sleeplock_acquire(lk, LOCKCHECK_FRAME(), 1);
   acquire(&lk->lk);
-  while (lk->locked)
+  while (lk->locked) {
+    lk->waiters++;
     sleep(lk, &lk->lk);
+    lk->waiters--;
+  }
   lk->locked = 1;
   lk->owner = blocker->current_id();
   lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
@@ -73,7 +77,8 @@ void release_sleep(struct sleeplock *lk) {
   lockcheck_sleeplock_release(lk, LOCKCHECK_FRAME());
   lk->locked = 0;
   lk->owner = 0;
-  wakeup(lk);
+  if (lk->waiters)
+    wakeup(lk);
   release(&lk->lk);
 }
 

@@ -79,9 +79,12 @@ int io_in_flight(void);
 
 struct sleeplock {
   uint locked;          /* held? guarded by lk */
-  struct spinlock lk;   /* guards locked and owner */
+  struct spinlock lk;   /* guards locked, owner and waiters */
   const char *name;     /* names the lock's class */
   int owner;            /* pid of the holder */
+  int waiters;          /* processes asleep in acquire_sleep: release_sleep
+                           calls wakeup (which looks at every process) only
+                           when there are any */
 #ifdef DEBUG
   struct lock_debug debug; /* for the lock checker; guarded by lk */
 #endif

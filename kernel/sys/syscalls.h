@@ -53,6 +53,7 @@ SYSCALL(32, uptime_ns)
 SYSCALL(33, dup2)
 SYSCALL(34, failctl)
 SYSCALL(35, staterec)
+SYSCALL(36, sync)
 
 #ifdef SYSCALLS_H_DEFAULT_STUB
 #undef SYSCALL_STUB

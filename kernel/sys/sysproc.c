@@ -3,6 +3,7 @@
 #include "kernel/sys/task.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
 #include "kernel/arch/arch.h"
 #include "kernel/dev/dev.h"
 #include "kernel/exec/exec.h"
@@ -105,6 +106,7 @@ uint64 sys_sysinfo(void) {
 }
 
 uint64 sys_poweroff(void) {
+  log_force(); /* a clean shutdown: what was written is on disk */
   printf("poweroff: status %d\n", arg_int(0) & 0xff);
   power_off(arg_int(0));
 }
