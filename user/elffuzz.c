@@ -449,10 +449,9 @@ static uint64
 memory_mark(void)
 {
   struct sysinfo si;
-  struct procinfo me;
-  if (sysinfo(&si) < 0 || procinfo(getpid(), &me) < 0)
-    fail("sysinfo/procinfo");
-  return si.freemem + me.resident * PAGE_SIZE;
+  if (sysinfo(&si) < 0)
+    fail("sysinfo");
+  return si.freemem; /* our own pages were promised at exec: first touches do not change it */
 }
 
 int
