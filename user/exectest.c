@@ -218,12 +218,40 @@ status_of(void (*body)(void))
  */
 #define TOUCH1_MAX_RESIDENT 8
 
+/*
+ * exectest_big's memory: every page of its data (BIG_DATA_PAGES) and bss
+ * (2 MiB, BSS_BYTES in user/exectest_big.c), plus a few pages of text,
+ * stack and page tables. exec promises all of it up front (docs/memory.md),
+ * and `sum` maps it all. A small machine (MEM=8M) has less than that free:
+ * the subtests that run exectest_big then skip rather than fail for a
+ * reason that is no bug.
+ */
+#define BIG_DATA_PAGES 256
+#define BIG_BSS_PAGES ((2 << 20) / PAGE_SIZE)
+#define BIG_OTHER_PAGES 32
+#define BIG_SUM_BYTES ((uint64)(BIG_DATA_PAGES + BIG_BSS_PAGES + BIG_OTHER_PAGES) * PAGE_SIZE)
+
+/* Is there memory for exectest_big? If not, say that check skips. */
+static int
+big_fits(const char *check)
+{
+  struct sysinfo si;
+  CHECK(sysinfo(&si) == 0, check, "sysinfo: %s", strerror(errno));
+  if (si.freemem >= BIG_SUM_BYTES)
+    return 1;
+  printf("exectest: %s: skipped (needs %lu KiB free, have %lu KiB)\n", check, BIG_SUM_BYTES / 1024,
+         si.freemem / 1024);
+  return 0;
+}
+
 static char output[1024];
 
 static void
 test_touch1(void)
 {
   char *argv[] = {"exectest_big", "touch1", 0};
+  if (!big_fits("touch1"))
+    return;
   int status = run_program("/exectest_big", argv, output, sizeof output);
   CHECK(status == 0, "touch1", "exectest_big touch1 exited %d: %s", status, output);
   CHECK(strncmp(output, "resident ", 9) == 0, "touch1", "output '%s'", output);
@@ -238,7 +266,6 @@ test_touch1(void)
 /* ------------------------------------------------------------------ */
 
 /* exectest_big's data: page p = the 4-byte number p, then FILL_BYTE(p). */
-#define BIG_DATA_PAGES 256
 #define BIG_FILL_BYTES (PAGE_SIZE - sizeof(uint))
 #define BIG_FILL_BYTE(p) ((p) % 251 + 1)
 
@@ -265,27 +292,12 @@ parse_hex(const char *s)
   return value;
 }
 
-/*
- * `exectest_big sum` maps every page of its data (BIG_DATA_PAGES) and bss
- * (2 MiB, BSS_BYTES in user/exectest_big.c), plus a few pages of text,
- * stack and page tables. A small machine (MEM=8M) has less than that free:
- * the subtest then skips rather than fail for a reason that is no bug.
- */
-#define BIG_BSS_PAGES ((2 << 20) / PAGE_SIZE)
-#define BIG_OTHER_PAGES 32
-#define BIG_SUM_BYTES ((uint64)(BIG_DATA_PAGES + BIG_BSS_PAGES + BIG_OTHER_PAGES) * PAGE_SIZE)
-
 static void
 test_sum(void)
 {
   char *argv[] = {"exectest_big", "sum", 0};
-  struct sysinfo si;
-  CHECK(sysinfo(&si) == 0, "sum", "sysinfo: %s", strerror(errno));
-  if (si.freemem < BIG_SUM_BYTES) {
-    printf("exectest: sum: skipped (needs %lu KiB free, have %lu KiB)\n", BIG_SUM_BYTES / 1024,
-           si.freemem / 1024);
+  if (!big_fits("sum"))
     return;
-  }
   int status = run_program("/exectest_big", argv, output, sizeof output);
   CHECK(status == 0, "sum", "exectest_big sum exited %d: %s", status, output);
   CHECK(strncmp(output, "sum ", 4) == 0, "sum", "output '%s'", output);
