@@ -13,7 +13,7 @@ OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
 NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+ifeq ($(filter clean help handout,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
     $(error rivet: missing build dependencies (see the line above))
@@ -197,6 +197,12 @@ crashtest: all
 grade: all
 	$(PYTHON) tests/grade.py $(RUBRIC)
 
+# --- labs (labs/README.md) -----------------------------------------------------
+# A lab's student handout, cut from this tree: make handout LAB=util DEST=../util
+handout:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make handout LAB=name DEST=dir"; exit 2; }
+	$(PYTHON) scripts/labkit cut '$(LAB)' '$(DEST)'
+
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
@@ -237,7 +243,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress crashtest grade bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade handout bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d
