@@ -194,8 +194,18 @@ stress: all
 crashtest: all
 	RIVET_CRASH_TRIALS=50 RIVET_CRASH_POINTS=long CPUS=$(CPUS) $(PYTHON) tests/run.py 'group:crash'
 
-grade: all
+# grade.py builds first itself: a build that fails scores 0 (with the compiler's
+# messages in results.json) instead of grading what an earlier build left.
+# LAB=name grades that lab (scripts/labkit grade: a pristine handout in a scratch
+# directory, only the lab's files taken from SUBMISSION, default this tree).
+# In a handout, .lab names its lab and plain `make grade` grades it.
+LAB ?= $(shell cat .lab 2>/dev/null)
+grade:
+ifneq ($(strip $(LAB)),)
+	$(PYTHON) scripts/labkit grade '$(LAB)' $(if $(SUBMISSION),--submission '$(SUBMISSION)')
+else
 	$(PYTHON) tests/grade.py $(RUBRIC)
+endif
 
 # --- labs (labs/README.md) -----------------------------------------------------
 # A lab's student handout, cut from this tree: make handout LAB=util DEST=../util
