@@ -190,6 +190,7 @@ def main(argv=None):
 
     t0 = time.monotonic()
     if not args.no_build:
+        print("grade.py: building the kernel and fs.img", flush=True)
         ok, make_output = build()
         if not ok:
             sys.stdout.write(make_output)
