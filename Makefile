@@ -12,7 +12,7 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade labcheck run bench timeline docs-timeline,$(MAKECMDGOALS))
 ifeq ($(filter clean help handout,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
@@ -213,6 +213,11 @@ handout:
 	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make handout LAB=name DEST=dir"; exit 2; }
 	$(PYTHON) scripts/labkit cut '$(LAB)' '$(DEST)'
 
+# Every lab end to end (or LAB=name): handout builds, boots, scores less than
+# full marks failing only its lab's tests; the reference gets full marks.
+labcheck:
+	$(PYTHON) scripts/labkit labcheck $(LAB)
+
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
@@ -253,7 +258,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress crashtest grade handout bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade handout labcheck bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d
