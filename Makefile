@@ -13,7 +13,7 @@ OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
 NEED_QEMU := $(filter qemu qemu-gdb test stress grade labcheck run bench timeline docs-timeline,$(MAKECMDGOALS))
-ifeq ($(filter clean help handout,$(MAKECMDGOALS)),)
+ifeq ($(filter clean help handout gradescope,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
     $(error rivet: missing build dependencies (see the line above))
@@ -218,6 +218,11 @@ handout:
 labcheck:
 	$(PYTHON) scripts/labkit labcheck $(LAB)
 
+# The lab's Gradescope autograder: DEST (default autograder-LAB.zip).
+gradescope:
+	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=name [DEST=file.zip]"; exit 2; }
+	$(PYTHON) scripts/labkit gradescope '$(LAB)' $(DEST)
+
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
 
@@ -258,7 +263,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress crashtest grade handout labcheck bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade handout labcheck gradescope bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d
