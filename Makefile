@@ -243,7 +243,7 @@ clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img .fs-contents $(U)/README mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
-	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec
+	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec autograder-*.zip
 
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
@@ -252,7 +252,11 @@ help:
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make crashtest  the crash tests' long form (50 random kills, every write crash point)"
-	@echo "make grade      run the grading rubric; writes results.json"
+	@echo "make grade      build, run the grading rubric; writes results.json (LAB=name: grade a lab)"
+	@echo "make handout LAB=name DEST=dir   cut a lab's student handout (labs/README.md)"
+	@echo "make grade LAB=name [SUBMISSION=dir]   grade a lab's submission in a pristine handout"
+	@echo "make labcheck   every lab: handout builds, boots, scores less; reference full marks"
+	@echo "make gradescope LAB=name [DEST=zip]   the lab's Gradescope autograder zip"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"

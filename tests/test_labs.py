@@ -21,6 +21,8 @@ In a handout (a .lab file at the root) there is no reference to cut from,
 and none of these tests is registered.
 """
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
@@ -33,6 +35,15 @@ import zipfile
 from testlib import ROOT, test
 
 LABKIT = os.path.join(ROOT, "scripts", "labkit")
+
+
+def load_labkit():
+    """scripts/labkit as a module (its file name has no .py)."""
+    loader = importlib.machinery.SourceFileLoader("labkit", LABKIT)
+    spec = importlib.util.spec_from_loader("labkit", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
 GIT = ["git", "-c", "user.name=labkit-test", "-c", "user.email=labkit-test@localhost"]
 FIX_POINTS = 10          # 6 (fix_false) + 4 (fix_true)
 HANDOUT_SCORE = 4        # the handout's false exits 0: only fix_true passes
@@ -123,12 +134,10 @@ class Fixture:
         self.t = t
         self.tmp = tempfile.mkdtemp(prefix="rivet-labkit-")
         self.root = os.path.join(self.tmp, "ref")
-        names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
-                               stdout=subprocess.PIPE).stdout.decode().split("\0")
-        for n in names:
-            if n and os.path.isfile(os.path.join(ROOT, n)) and not n.startswith("labs/"):
-                os.makedirs(os.path.join(self.root, os.path.dirname(n)), exist_ok=True)
-                shutil.copy2(os.path.join(ROOT, n), os.path.join(self.root, n))
+        kit = load_labkit()
+        for n in kit.tree_files(ROOT):
+            if not n.startswith("labs/"):
+                self.copy_without_markers(kit, n)
         edit(self.root, "user/false.c", "  return 1;\n",
              "  // LAB fix: status\n  return 1;\n  // END LAB fix\n")
         edit(self.root, "user/true.c", "  return 0;\n",
@@ -136,6 +145,17 @@ class Fixture:
         for path, text in FIX_FILES.items():
             write(self.root, path, text)
         self.commit()
+
+    def copy_without_markers(self, kit, path):
+        """Copy one file of this tree; drop the real labs' marker lines (their
+        labs are not in the fixture), keeping their code."""
+        src, dst = os.path.join(ROOT, path), os.path.join(self.root, path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(src, dst)
+        lines = kit.read_text(src)
+        if lines and any(kit.marker_of(ln) for ln in lines):
+            with open(dst, "w", encoding="utf-8") as f:
+                f.write("".join(ln for ln in lines if not kit.marker_of(ln)))
 
     def commit(self):
         subprocess.run(GIT + ["init", "-q"], cwd=self.root, check=True)
