@@ -331,7 +331,7 @@ if not in_handout():
             ag = fx.path("ag-handout")
             unpack_autograder(t, zip_path, ag)
             sub = os.path.join(ag, "submission")
-            shutil.copytree(handout, sub)
+            shutil.copytree(handout, sub, dirs_exist_ok=True)
             write(sub, "labs/fix/test_fix.py", ALWAYS_PASS_TEST)
             write(sub, "labs/fix/rubric.txt", "100 fix_false\n100 fix_true\n")
             for built in ("fs.img", "kernel/kernel"):
