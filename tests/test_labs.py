@@ -272,6 +272,10 @@ if not in_handout():
                             if re.match(rb"^\s*(//|#|/\*)\s*(END )?LAB [a-z]", line):
                                 markers.append("%s:%d" % (rel, i))
             t.check(not markers, "marker lines left in the handout at %s" % ", ".join(markers))
+            p = sh(t, [sys.executable, "tests/run.py", "--list", "fix_*"], cwd=dest)
+            listed = sorted(line.split()[0] for line in p.stdout.splitlines() if line.strip())
+            t.check_equal(listed, ["fix_false", "fix_true"],
+                          "tests the handout's run.py lists for fix_* (.lab loads the lab's tests)")
 
     @test("labkit_grade_no_compile", groups=["labs"], timeout=300)
     def labkit_grade_no_compile(t):
