@@ -1006,10 +1006,10 @@ note_harts(int *pids, int n, uint64 *seen)
 {
   struct procinfo info;
   for (int i = 0; i < n; i++) {
-    if (procinfo(pids[i], &info) < 0 || info.hart < 0)
+    if (procinfo(pids[i], &info) < 0 || info.cpu < 0)
       continue;
-    CHECK(info.hart < 64, "harts", "hart number %d out of range", info.hart);
-    *seen |= 1UL << info.hart;
+    CHECK(info.cpu < 64, "harts", "hart number %d out of range", info.cpu);
+    *seen |= 1UL << info.cpu;
   }
 }
 
@@ -1277,7 +1277,7 @@ test_badptr(void)
 /* What the child of test_wake reports. */
 struct wake_report {
   uint64 start_ns; /* its first act: read the clock */
-  int hart;        /* where it ran */
+  int cpu;         /* index of the cpu it ran on */
 };
 
 static int wake_fds[2];
@@ -1290,11 +1290,11 @@ spin_until_ns(uint64 deadline_ns)
 }
 
 static int
-current_hart(void)
+current_cpu(void)
 {
   struct procinfo info;
   get_info(getpid(), &info);
-  return info.hart;
+  return info.cpu;
 }
 
 static void
@@ -1302,7 +1302,7 @@ report_start(int unused)
 {
   struct wake_report r;
   r.start_ns = uptime_ns();
-  r.hart = current_hart();
+  r.cpu = current_cpu();
   CHECK(write(wake_fds[1], &r, sizeof r) == sizeof r, "wake", "write: %s", strerror(errno));
 }
 
@@ -1322,7 +1322,7 @@ test_wake(void)
   make_pipe(wake_fds);
   for (int i = 0; i < WAKE_TRIES; i++) {
     sleep(1); /* everyone else blocked: the other harts go idle */
-    int parent_hart = current_hart();
+    int parent_cpu = current_cpu();
     uint64 forked = uptime_ns();
     int pid = spawn(report_start, 0);
     spin_until_ns(forked + WAKE_BUSY_NS);
@@ -1330,10 +1330,10 @@ test_wake(void)
     CHECK(read(wake_fds[0], &r, sizeof r) == sizeof r, "wake", "read: %s", strerror(errno));
     reap(pid, 0, "wake");
     uint64 delay = r.start_ns - forked;
-    CHECK(delay <= WAKE_MAX_NS && r.hart != parent_hart, "wake",
+    CHECK(delay <= WAKE_MAX_NS && r.cpu != parent_cpu, "wake",
           "try %d: the child started %lu us after fork() on hart %d, want at most %lu us on"
           " another hart than the busy parent's (hart %d; %d harts were idle)",
-          i, delay / NS_PER_US, r.hart, WAKE_MAX_NS / NS_PER_US, parent_hart, ncpu - 1);
+          i, delay / NS_PER_US, r.cpu, WAKE_MAX_NS / NS_PER_US, parent_cpu, ncpu - 1);
   }
   close_pipe(wake_fds);
 }

@@ -28,11 +28,12 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 
 /* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
 void printf_set_output(void (*putc)(int c));
-void console_write_raw(const char *s, int n);
+void printf_write(const char *s, int n); /* n bytes as they are, under the print lock */
 
-/* Set by panic() to the panicking hart's index + 1: other harts stop at
- * their next trap. */
+/* Set by panic() to the panicking cpu's index + 1 (0: no panic): other
+ * cpus stop at their next trap. panicking_here: is this cpu the one? */
 extern volatile int panicking;
+int panicking_here(void);
 
 /* Called by panic to stop the machine; set by the power driver. */
 void lib_set_poweroff(void (*poweroff)(int status));

@@ -120,28 +120,29 @@ static int vformat(char *buf, int size, const char *fmt, va_list ap) {
   return o.len;
 }
 
-static uint this_hart_tag(void) { return mycpu()->index + 1; }
+/* Nonzero names a cpu in print_lock and panicking: its index + 1. */
+static uint this_cpu_tag(void) { return mycpu()->index + 1; }
 
-/* The panicking hart owns the console for good: its report never waits. */
-static int reporting_panic(void) { return panicking == (int)this_hart_tag(); }
+/* The panicking cpu owns the console for good: its report never waits. */
+int panicking_here(void) { return panicking == (int)this_cpu_tag(); }
 
 static void lock_print(int *was_on) {
   *was_on = intr_get();
   intr_off();
-  if (reporting_panic())
+  if (panicking_here())
     return;
-  while (!__sync_bool_compare_and_swap(&print_lock, 0, this_hart_tag()))
+  while (!__sync_bool_compare_and_swap(&print_lock, 0, this_cpu_tag()))
     ;
 }
 
 static void unlock_print(int was_on) {
-  if (!reporting_panic())
+  if (!panicking_here())
     __sync_lock_release(&print_lock);
   if (was_on)
     intr_on();
 }
 
-void console_write_raw(const char *s, int n) {
+void printf_write(const char *s, int n) {
   int was_on;
   lock_print(&was_on);
   for (int i = 0; i < n; i++)
@@ -156,7 +157,7 @@ void printf(const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vformat(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  console_write_raw(buf, MIN(n, PRINT_BUF_SIZE - 1));
+  printf_write(buf, MIN(n, PRINT_BUF_SIZE - 1));
 }
 
 void backtrace(uint64 fp) {
@@ -189,20 +190,20 @@ static void __attribute__((noreturn)) power_off_after_panic(void) {
 static void seize_print_lock(void) {
   for (long tries = 0; tries < PANIC_LOCK_TRIES; tries++) {
     uint owner = print_lock;
-    if (owner == this_hart_tag())
+    if (owner == this_cpu_tag())
       return;
-    if (owner == 0 && __sync_bool_compare_and_swap(&print_lock, 0, this_hart_tag()))
+    if (owner == 0 && __sync_bool_compare_and_swap(&print_lock, 0, this_cpu_tag()))
       return;
   }
-  print_lock = this_hart_tag();
+  print_lock = this_cpu_tag();
 }
 
 void panic(const char *fmt, ...) {
   char buf[PRINT_BUF_SIZE];
   va_list ap;
   intr_off();
-  if (!__sync_bool_compare_and_swap(&panicking, 0, (int)this_hart_tag())) {
-    if (reporting_panic())
+  if (!__sync_bool_compare_and_swap(&panicking, 0, (int)this_cpu_tag())) {
+    if (panicking_here())
       power_off_after_panic(); /* panic within the panic: the report is what it is */
     for (;;)
       wfi(); /* another hart reports its panic and powers off */

@@ -32,7 +32,7 @@ static void fill_info(struct proc *p, struct procinfo *info) {
   info->runtime_us = runtime / 1000;
   info->nvcsw = p->nvcsw;
   info->nivcsw = p->nivcsw;
-  info->hart = p->last_cpu;
+  info->cpu = p->last_cpu;
   info->exit_status = p->exit_status;
 }
 

@@ -124,7 +124,7 @@ void kernel_trap(void) {
   if (!(sstatus & SSTATUS_SPP))
     panic("kernel_trap: trap from user mode");
   if (panicking) {
-    if (panicking == mycpu()->index + 1)
+    if (panicking_here())
       power_off(PANIC_EXIT_STATUS); /* the panic report itself faulted */
     for (;;)
       wfi(); /* another hart is printing its report */
