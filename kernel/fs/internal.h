@@ -14,6 +14,8 @@
 #include "kernel/dev/virtio_blk.h"
 
 #define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
+#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
+#define MAX_FILE_BYTES ((uint)(MAXFILE * BSIZE))
 
 /* Freeing a file marks its blocks free in every bitmap block, possibly all
  * of them, in one operation that also writes up to four other blocks

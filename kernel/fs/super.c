@@ -12,8 +12,6 @@
 #include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/internal.h"
 
-#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
-
 struct superblock fs_super;
 static int mounted; /* written once by fs_mount */
 
