@@ -13,15 +13,8 @@
 #include "kernel/fs/fs.h"
 #include "kernel/dev/virtio_blk.h"
 
-#define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
 #define MAX_FILE_BYTES ((uint)(MAXFILE * BSIZE))
-
-/* Freeing a file marks its blocks free in every bitmap block, possibly all
- * of them, in one operation that also writes up to four other blocks
- * (the directory block, two inode blocks, and one to spare). This bounds
- * the size of a file system that can be mounted. */
-#define MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
 
 /* File data blocks one operation may dirty (see log.c). A write() is split
  * into operations of at most this many blocks. */
