@@ -16,4 +16,10 @@ int arg_str(int n, char *buf, int max);
 
 void syscall_dispatch(void);
 
+/* The inode at path, made with the given type if it does not exist yet;
+ * returned locked in *ipp. Call inside a transaction. sysname.c makes it
+ * for mkdir and mknod, sysfile.c calls it for open's O_CREATE. */
+struct inode;
+int create_path(const char *path, short type, short major, short minor, struct inode **ipp);
+
 #endif
