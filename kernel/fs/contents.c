@@ -207,28 +207,23 @@ static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) 
  * A copy that fails part way counts the bytes copied before the bad page.
  */
 
-/* Copy n bytes to user or kernel memory; the bytes copied (n unless an
- * address is bad). */
-static uint copy_out_upto(int user_dst, uint64 dst, const void *src, uint n) {
-  if (either_copyout(user_dst, dst, src, n) == 0)
-    return n;
-  uint done = 0; // find where it failed, one page piece at a time
-  while (done < n) {
-    uint piece = MIN(n - done, PGSIZE - (dst + done) % PGSIZE);
-    if (either_copyout(user_dst, dst + done, (const char *)src + done, piece) != 0)
-      break;
-    done += piece;
-  }
-  return done;
+enum copy_direction { FROM_ADDR, TO_ADDR };
+
+/* Copy n bytes between kbuf and addr (user memory when user, else kernel)
+ * in the given direction. 0 or -EFAULT. */
+static int copy_piece(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
+  return dir == TO_ADDR ? either_copyout(user, addr, kbuf, n) : either_copyin(kbuf, user, addr, n);
 }
 
-static uint copy_in_upto(void *dst, int user_src, uint64 src, uint n) {
-  if (either_copyin(dst, user_src, src, n) == 0)
+/* copy_piece, but the bytes copied: n unless an address is bad, else the
+ * bytes before the first bad page. */
+static uint copy_upto(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
+  if (copy_piece(dir, user, addr, kbuf, n) == 0)
     return n;
-  uint done = 0;
+  uint done = 0; /* find where it failed, one page piece at a time */
   while (done < n) {
-    uint piece = MIN(n - done, PGSIZE - (src + done) % PGSIZE);
-    if (either_copyin((char *)dst + done, user_src, src + done, piece) != 0)
+    uint piece = MIN(n - done, PGSIZE - (addr + done) % PGSIZE);
+    if (copy_piece(dir, user, addr + done, kbuf + done, piece) != 0)
       break;
     done += piece;
   }
@@ -252,7 +247,7 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
       break;
     uint copied;
     if (b == 0) {
-      copied = copy_out_upto(user_dst, dst + done, zeroes, m);
+      copied = copy_upto(TO_ADDR, user_dst, dst + done, (char *)zeroes, m); /* only read */
     } else {
       read_ahead(ip, &map, off / BSIZE, b);
       struct buf *bp = bread(ip->dev, b);
@@ -260,7 +255,7 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
         err = -EIO;
         break;
       }
-      copied = copy_out_upto(user_dst, dst + done, bp->data + off % BSIZE, m);
+      copied = copy_upto(TO_ADDR, user_dst, dst + done, (char *)bp->data + off % BSIZE, m);
       brelse(bp);
     }
     done += copied;
@@ -307,7 +302,7 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
       err = -EIO; /* b stays in the file: the iupdate below records it */
       break;
     }
-    uint copied = copy_in_upto(bp->data + off % BSIZE, user_src, src + done, m);
+    uint copied = copy_upto(FROM_ADDR, user_src, src + done, (char *)bp->data + off % BSIZE, m);
     if (copied > 0) {
       if (ip->type == T_DIR)
         log_write(bp);

@@ -26,8 +26,9 @@
 #define WRITE_CHUNK_BYTES (OP_DATA_BLOCKS * BSIZE)
 _Static_assert(1 + 3 + MAX_BITMAP_BLOCKS <= MAXOPBLOCKS, "a write chunk fits one operation");
 
-/* Device reads and writes go through a kernel buffer of this size. */
-#define DEVICE_BOUNCE_BYTES 512
+/* Device reads and writes (and pipe writes) go through a kernel buffer of
+ * this size, on the stack. */
+#define BOUNCE_BYTES 512
 
 static struct {
   struct spinlock lock; /* guards kind and ref of every file */
@@ -112,24 +113,22 @@ static int device_read(struct file *f, uint64 addr, int n) {
   struct devsw *dev = device_of(f);
   if (dev == 0 || dev->read == 0)
     return -ENODEV;
-  char bounce[DEVICE_BOUNCE_BYTES];
-  int r = dev->read(bounce, MIN(n, DEVICE_BOUNCE_BYTES));
+  char bounce[BOUNCE_BYTES];
+  int r = dev->read(bounce, MIN(n, BOUNCE_BYTES));
   if (r > 0 && either_copyout(1, addr, bounce, r) < 0)
     return -EFAULT;
   return r;
 }
 
-static int device_write(struct file *f, uint64 addr, int n) {
-  struct devsw *dev = device_of(f);
-  if (dev == 0 || dev->write == 0)
-    return -ENODEV;
-  char bounce[DEVICE_BOUNCE_BYTES];
+int write_from_user(uint64 addr, int n, int (*put)(void *target, const char *src, int n),
+                    void *target) {
+  char bounce[BOUNCE_BYTES];
   int done = 0;
   while (done < n) {
-    int m = MIN(n - done, DEVICE_BOUNCE_BYTES);
+    int m = MIN(n - done, BOUNCE_BYTES);
     if (either_copyin(bounce, 1, addr + done, m) < 0)
       return done > 0 ? done : -EFAULT;
-    int r = dev->write(bounce, m);
+    int r = put(target, bounce, m);
     if (r < 0)
       return done > 0 ? done : r;
     done += r;
@@ -137,6 +136,18 @@ static int device_write(struct file *f, uint64 addr, int n) {
       break;
   }
   return done;
+}
+
+/* write_from_user's put for a device: its driver's write. */
+static int device_put(void *dev, const char *src, int n) {
+  return ((struct devsw *)dev)->write(src, n);
+}
+
+static int device_write(struct file *f, uint64 addr, int n) {
+  struct devsw *dev = device_of(f);
+  if (dev == 0 || dev->write == 0)
+    return -ENODEV;
+  return write_from_user(addr, n, device_put, dev);
 }
 
 /* Straight from the cached blocks to the user (see readi), under the

@@ -106,6 +106,15 @@ int balloc_waiting_for_commit(void);
 /* The commit is on disk: blocks freed before it may be reused. */
 void balloc_committed(void);
 
+/* --- writing from user memory (file.c) --- */
+/* Copy n bytes from the current process's address addr into target a
+ * piece at a time, through a kernel buffer, so that no lock is held while
+ * user memory is read: put(target, piece, m) stores a piece and returns the
+ * bytes it took (fewer than m to stop) or -errno. The bytes taken, or
+ * -errno if none. */
+int write_from_user(uint64 addr, int n, int (*put)(void *target, const char *src, int n),
+                    void *target);
+
 /* --- pipes (pipe.c), used through struct file --- */
 struct pipe;
 void pipeclose(struct pipe *pi, int writable);
