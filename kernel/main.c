@@ -14,7 +14,7 @@
 #include "kernel/lib/failpoint.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
-#include "kernel/sys/task.h"
+#include "kernel/trap/task.h"
 #include "kernel/trap/trap.h"
 
 #define KERNEL_NAME "Rivet kernel 0.1"

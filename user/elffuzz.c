@@ -38,7 +38,7 @@
 
 enum {
 #define SYSCALL(num, name) SYS_##name = num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 

@@ -1,6 +1,6 @@
 /*
  * sysfuzz: a seeded system-call fuzzer. It calls every system call of
- * kernel/sys/syscalls.h, and numbers that are no system call, with hostile
+ * kernel/syscalls.h, and numbers that are no system call, with hostile
  * arguments: bad pointers (null, kernel, device, non-canonical, unmapped,
  * read-only text for a buffer the kernel writes), strings that run into an
  * unmapped page without a terminator, huge and negative lengths, negative
@@ -54,12 +54,12 @@
 /* System-call numbers, from the same table the kernel uses. */
 enum {
 #define SYSCALL(num, name) SYS_##name = num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 static const int syscall_numbers[] = {
 #define SYSCALL(num, name) num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 #define N_SYSCALLS ((int)(sizeof syscall_numbers / sizeof syscall_numbers[0]))

@@ -3,8 +3,7 @@
 #include "kernel/arch/arch.h"
 #include "kernel/dev/dev.h"
 #include "kernel/proc/proc.h"
-#include "kernel/sys/syscall.h"
-#include "kernel/sys/task.h"
+#include "kernel/trap/task.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 
