@@ -1,8 +1,9 @@
 /*
  * lib: freestanding helpers every subsystem may use: formatted console
  * output, panic, and the string/memory functions. It depends only on arch
- * (to know which hart prints) and on two hooks set at boot: where console
- * output goes (the UART driver) and how a panic powers off.
+ * (printf.c asks which cpu prints; backtraces read the frame pointer) and
+ * on two hooks set at boot: where console output goes (the UART driver)
+ * and how a panic powers off.
  */
 #ifndef RIVET_LIB_H
 #define RIVET_LIB_H
@@ -20,9 +21,10 @@
 #define ROUNDUP(x, a) (((x) + (a) - 1) & ~((uint64)(a) - 1))
 #define ROUNDDOWN(x, a) ((x) & ~((uint64)(a) - 1))
 
-/* printf: %d %u %x %p %s %c %% with l/ll sizes. Whole lines from different
- * harts never interleave: each call formats into a buffer, then prints it
- * under the console lock. */
+/* printf: the formats of kernel/lib/format.h (%d %i %u %x %p %s %c %%, l/ll,
+ * widths with 0, - and *), the same as the user library's. Whole lines from
+ * different harts never interleave: each call formats into a buffer, then
+ * prints it under the print lock. */
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -84,7 +84,7 @@ void proc_dump(void) {
     enum procstate state = READ_ONCE(p->state);
     struct proc *parent = READ_ONCE(p->parent);
     if (state != PROC_UNUSED)
-      printf("%5d %5d %10s %4d %s\n", p->pid, parent ? READ_ONCE(parent->pid) : 0,
+      printf("%5d %5d %-10s %4d %s\n", p->pid, parent ? READ_ONCE(parent->pid) : 0,
              state_names[state], p->last_cpu, p->name);
   }
 }
