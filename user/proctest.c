@@ -39,17 +39,6 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * FAIL prints the failure line and exits 1. It is a macro so that the
- * detail can be a printf format with arguments.
- */
-#define FAIL(check, fmt, ...)                                          \
-  do {                                                                 \
-    printf("proctest: FAIL %s: " fmt "\n", (check), ##__VA_ARGS__);   \
-    kill_children();                                                   \
-    exit(1);                                                           \
-  } while (0)
-
-/*
  * A failed check kills our children before we exit: a child left suspended
  * or blocked on a gate would never end, and it would hold our standard
  * output open (usertests reads it until end of file) and its memory.
@@ -64,21 +53,13 @@ kill_children(void)
       kill(procs[i].pid);
 }
 
-#define CHECK(cond, check, fmt, ...)       \
-  do {                                     \
-    if (!(cond))                           \
-      FAIL(check, fmt, ##__VA_ARGS__);     \
-  } while (0)
+#define CHECK_FAIL_FORMAT "proctest: FAIL %s: "
+#define CHECK_ON_FAIL() kill_children()
+#include "user/check.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* Burns CPU until the clock reaches deadline_ms. */
 static void

@@ -50,6 +50,7 @@
 #include "kernel/stat.h"
 #include "kernel/fs.h"
 #include "user/user.h"
+#include "user/check.h"
 
 /* System-call numbers, from the same table the kernel uses. */
 enum {
@@ -700,11 +701,6 @@ clean_up(void)
     fail(SCRATCH_DIR " is still there after the clean-up");
 }
 
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* Memory nobody has been promised (see proctest's memory_mark). */
 static uint64
