@@ -211,13 +211,15 @@ enum copy_direction { FROM_ADDR, TO_ADDR };
 
 /* Copy n bytes between kbuf and addr (user memory when user, else kernel)
  * in the given direction. 0 or -EFAULT. */
-static int copy_piece(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
+static inline __attribute__((always_inline)) int
+copy_piece(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
   return dir == TO_ADDR ? either_copyout(user, addr, kbuf, n) : either_copyin(kbuf, user, addr, n);
 }
 
 /* copy_piece, but the bytes copied: n unless an address is bad, else the
  * bytes before the first bad page. */
-static uint copy_upto(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
+static inline __attribute__((always_inline)) uint
+copy_upto(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
   if (copy_piece(dir, user, addr, kbuf, n) == 0)
     return n;
   uint done = 0; /* find where it failed, one page piece at a time */

@@ -26,9 +26,8 @@
 #define WRITE_CHUNK_BYTES (OP_DATA_BLOCKS * BSIZE)
 _Static_assert(1 + 3 + MAX_BITMAP_BLOCKS <= MAXOPBLOCKS, "a write chunk fits one operation");
 
-/* Device reads and writes (and pipe writes) go through a kernel buffer of
- * this size, on the stack. */
-#define BOUNCE_BYTES 512
+/* Device reads go through a kernel buffer of this size, on the stack. */
+#define DEVICE_BOUNCE_BYTES BOUNCE_BYTES
 
 static struct {
   struct spinlock lock; /* guards kind and ref of every file */
@@ -113,29 +112,11 @@ static int device_read(struct file *f, uint64 addr, int n) {
   struct devsw *dev = device_of(f);
   if (dev == 0 || dev->read == 0)
     return -ENODEV;
-  char bounce[BOUNCE_BYTES];
-  int r = dev->read(bounce, MIN(n, BOUNCE_BYTES));
+  char bounce[DEVICE_BOUNCE_BYTES];
+  int r = dev->read(bounce, MIN(n, DEVICE_BOUNCE_BYTES));
   if (r > 0 && either_copyout(1, addr, bounce, r) < 0)
     return -EFAULT;
   return r;
-}
-
-int write_from_user(uint64 addr, int n, int (*put)(void *target, const char *src, int n),
-                    void *target) {
-  char bounce[BOUNCE_BYTES];
-  int done = 0;
-  while (done < n) {
-    int m = MIN(n - done, BOUNCE_BYTES);
-    if (either_copyin(bounce, 1, addr + done, m) < 0)
-      return done > 0 ? done : -EFAULT;
-    int r = put(target, bounce, m);
-    if (r < 0)
-      return done > 0 ? done : r;
-    done += r;
-    if (r < m)
-      break;
-  }
-  return done;
 }
 
 /* write_from_user's put for a device: its driver's write. */

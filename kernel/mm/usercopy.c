@@ -34,7 +34,8 @@ static char *user_byte(struct addrspace *as, uint64 va, int access) {
 /* Copy n bytes between user address va and the kernel buffer kbuf, a page
  * piece at a time: into user memory for ACCESS_WRITE, out of it for
  * ACCESS_READ (then kbuf is written, never read). */
-static int copy_user(struct addrspace *as, uint64 va, char *kbuf, uint64 n, int access) {
+static inline __attribute__((always_inline)) int
+copy_user(struct addrspace *as, uint64 va, char *kbuf, uint64 n, int access) {
   if (fail_should(FAIL_COPY))
     return -EFAULT;
   while (n > 0) {
