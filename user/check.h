@@ -40,6 +40,19 @@
   } while (0)
 #endif
 
+/*
+ * The subtests of an in-guest test program are listed once, in its own
+ * table; `PROG --list` prints them, one line each: the name, then " slow"
+ * when usertests -q skips it, or " on-request" when it runs only when named
+ * (it needs a particular machine). usertests reads that list.
+ */
+#define LIST_OPTION "--list"
+enum subtest_when { SUBTEST_ALWAYS, SUBTEST_SLOW, SUBTEST_ON_REQUEST };
+static inline void print_subtest(const char *name, enum subtest_when when) {
+  printf("%s%s\n", name,
+         when == SUBTEST_SLOW ? " slow" : when == SUBTEST_ON_REQUEST ? " on-request" : "");
+}
+
 /* Milliseconds since boot. */
 static inline uint64 now_ms(void) { return uptime_ns() / NS_PER_MS; }
 

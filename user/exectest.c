@@ -1130,6 +1130,11 @@ warm_up_child(void)
 int
 main(int argc, char **argv)
 {
+  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
+    for (int i = 0; i < N_SUBTESTS; i++)
+      print_subtest(subtests[i].name, SUBTEST_ALWAYS);
+    exit(0);
+  }
   if (argc < 2 || argc > 3) {
     fprintf(2, "usage: exectest TOKEN [SUBTEST]\n");
     exit(2);

@@ -1350,17 +1350,18 @@ test_sleep(void)
 struct subtest {
   const char *name;
   void (*run)(void);
-  int on_request; /* ON_REQUEST: runs only when named (timing subtests) */
+  enum subtest_when when; /* user/check.h: slow, or only when named (timing) */
 };
-#define ON_REQUEST 1
 
+/* The one list of proctest's subtests: usertests and tests/test_proc.py
+ * read it (proctest --list, and this table). */
 static const struct subtest subtests[] = {
   {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
   {"suspend", test_suspend}, {"badpids", test_badpids},   {"getprocs", test_getprocs},
-  {"fair", test_fair},       {"preempt", test_preempt},   {"forkfull", test_forkfull},
+  {"fair", test_fair, SUBTEST_SLOW}, {"preempt", test_preempt}, {"forkfull", test_forkfull},
   {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
   {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
-  {"wake", test_wake, ON_REQUEST}, {"sleep", test_sleep, ON_REQUEST},
+  {"wake", test_wake, SUBTEST_ON_REQUEST}, {"sleep", test_sleep, SUBTEST_ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
@@ -1418,8 +1419,13 @@ find_subtest(const char *name)
 int
 main(int argc, char **argv)
 {
+  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
+    for (int i = 0; i < N_SUBTESTS; i++)
+      print_subtest(subtests[i].name, subtests[i].when);
+    exit(0);
+  }
   if (argc < 2 || argc > 3) {
-    fprintf(2, "usage: proctest TOKEN [SUBTEST]\n");
+    fprintf(2, "usage: proctest TOKEN [SUBTEST] | proctest --list\n");
     exit(2);
   }
   const struct subtest *only = 0;
@@ -1434,7 +1440,7 @@ main(int argc, char **argv)
     run_subtest(only);
   } else {
     for (int i = 0; i < N_SUBTESTS; i++)
-      if (!subtests[i].on_request)
+      if (subtests[i].when != SUBTEST_ON_REQUEST)
         run_subtest(&subtests[i]);
   }
   check_memory_back(start, "all subtests");
