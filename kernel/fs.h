@@ -62,4 +62,23 @@ struct logheader {
   uint block[BSIZE / sizeof(uint) - 1];
 };
 
+/*
+ * Rules on the layout that the kernel, mkfs and fsck share (the macros
+ * that name MAXOPBLOCKS need kernel/param.h):
+ *  - block 0 is left for a boot loader; the superblock is block 1;
+ *  - the log is a header block, then the logged blocks. The header lists
+ *    at most LOG_HEADER_SLOTS, so the tail of a longer log goes unused
+ *    (LOG_SLOTS), and a log must hold one operation (LOG_MIN_BLOCKS);
+ *  - freeing a file may clear bits in every bitmap block in one operation
+ *    that also writes up to four other blocks (the directory block, two
+ *    inode blocks, one to spare): that bounds the bitmap, so the disk.
+ */
+#define SUPERBLOCK_BLOCK 1
+#define LOG_HEADER_BLOCKS 1
+#define LOG_HEADER_SLOTS ((uint)(sizeof(((struct logheader *)0)->block) / sizeof(uint)))
+#define LOG_SLOTS(nlog)                                                                  \
+  ((nlog) - LOG_HEADER_BLOCKS < LOG_HEADER_SLOTS ? (nlog) - LOG_HEADER_BLOCKS : LOG_HEADER_SLOTS)
+#define LOG_MIN_BLOCKS (LOG_HEADER_BLOCKS + MAXOPBLOCKS)
+#define MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
+
 #endif

@@ -14,7 +14,7 @@
 #include "kernel/lib/failpoint.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
-#include "kernel/sys/task.h"
+#include "kernel/trap/task.h"
 #include "kernel/trap/trap.h"
 
 #define KERNEL_NAME "Rivet kernel 0.1"
@@ -129,7 +129,9 @@ static void run_boot_selftests(void) {
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
   if (selftest_is("printf")) {
-    printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c]\n", -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c');
+    /* the same line as user/printftest.c: one feature set (tests/test_kprintf.py) */
+    printf("printf: [%05d] [%5d] [%05d] [%x] [%lu] [%s] [%c] [%-5d] [%*d] [%-*s] [%5s] [%i] [%ld]\n",
+           -5, -5, 42, 0xbeef, 1UL << 40, "str", 'c', 42, 4, 7, 4, "ab", "xy", -3, -(1L << 40));
     power_off(0);
   }
   /* Checks of the debug kernel's checkers: they return only if missed. */

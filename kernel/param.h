@@ -15,7 +15,6 @@
 #define MAXARGBYTES 65536  /* exec argument bytes */
 #define MAXPATH 128        /* longest path name */
 #define MAXOPBLOCKS 32     /* blocks one file-system operation may write */
-#define LOGBLOCKS 255      /* blocks in the on-disk log: all one header block lists */
 #define NBUF 1024          /* buffer-cache blocks */
 #define USERSTACK 2048     /* pages in the user stack region (8 MiB, filled lazily) */
 

@@ -31,7 +31,7 @@ struct procinfo {
   uint64 faults;          /* page faults served */
   uint64 nvcsw;           /* voluntary context switches */
   uint64 nivcsw;          /* involuntary context switches (preemptions) */
-  int hart;               /* hart it last ran on, -1 if never */
+  int cpu;                /* index of the cpu it last ran on, -1 if never */
   int exit_status;        /* valid for zombies */
 };
 

@@ -34,7 +34,7 @@ struct statechange {
   uint64 time_ns;    /* clock_ns() when it happened */
   uint32 seq;        /* 0, 1, 2... since START: a gap means changes were dropped */
   int pid;
-  uint8 hart;        /* hart id of the hart that made the change */
+  uint8 hartid;      /* firmware id of the hart that made the change */
   uint8 old_state;   /* enum procstate (kernel/procinfo.h) */
   uint8 new_state;
   uint8 why;         /* enum statechange_why */

@@ -4,8 +4,9 @@
  *   mkfs/fsck [--strict-log] IMAGE
  *
  * The checks, in order:
- *   1. the superblock: magic number, size equal to the image file's, and
- *      the regions (log, inodes, bitmap, data) in order without overlap;
+ *   1. the superblock: magic number, size equal to the image file's, the
+ *      regions (log, inodes, bitmap, data) in order without overlap, and a
+ *      log the kernel mounts (kernel/fs.h's rules, shared with the kernel);
  *   2. the log: an empty header is clean. A header with committed blocks is
  *      what a crash between commit and install leaves; the kernel replays
  *      it at mount, so fsck replays it too (in memory only) and checks the
@@ -57,10 +58,6 @@
 
 /* A badly damaged image can have thousands of problems; show the first ones. */
 #define MAX_REPORTED_PROBLEMS 100
-
-/* The log is one header block followed by the logged blocks. */
-#define LOG_HEADER_BLOCKS 1
-#define LOG_HEADER_SLOTS (sizeof(((struct logheader *)0)->block) / sizeof(uint))
 
 /* Directory entries name inodes with a ushort. */
 #define LARGEST_INUM USHRT_MAX
@@ -173,8 +170,8 @@ load_image(struct fsck *fs, const char *path)
 
   fs->file_bytes = st.st_size;
   fs->img.nblocks = (uint)(fs->file_bytes / BSIZE) + (fs->file_bytes % BSIZE != 0);
-  if (fs->img.nblocks <= SUPERBLOCK_BNO)
-    fs->img.nblocks = SUPERBLOCK_BNO + 1; /* so that the superblock reads as zeros */
+  if (fs->img.nblocks <= SUPERBLOCK_BLOCK)
+    fs->img.nblocks = SUPERBLOCK_BLOCK + 1; /* so that the superblock reads as zeros */
   fs->img.bytes = calloc(fs->img.nblocks, BSIZE);
   if (fs->img.bytes == NULL)
     cannot_read("%s: out of memory", path);
@@ -202,10 +199,10 @@ check_superblock(struct fsck *fs)
   if ((unsigned long)sb->size * BSIZE != fs->file_bytes)
     problem(fs, "superblock: size is %u blocks (%lu bytes) but the image file has %lu bytes",
             sb->size, (unsigned long)sb->size * BSIZE, fs->file_bytes);
-  if (sb->nlog < LOG_HEADER_BLOCKS + 1 || sb->nlog - LOG_HEADER_BLOCKS > LOG_HEADER_SLOTS)
-    problem(fs, "superblock: log of %u blocks; the header can describe 1 to %lu blocks",
-            sb->nlog, (unsigned long)LOG_HEADER_SLOTS);
-  if (sb->logstart <= SUPERBLOCK_BNO)
+  if (sb->nlog < LOG_MIN_BLOCKS)
+    problem(fs, "superblock: log of %u blocks; the kernel needs at least %u (one operation)",
+            sb->nlog, LOG_MIN_BLOCKS);
+  if (sb->logstart <= SUPERBLOCK_BLOCK)
     problem(fs, "superblock: log starts at block %u, before the superblock ends", sb->logstart);
   if ((unsigned long)sb->logstart + sb->nlog > sb->inodestart)
     problem(fs, "superblock: log (blocks %u..) overlaps the inode blocks at %u",
@@ -243,10 +240,8 @@ static void
 check_log(struct fsck *fs)
 {
   struct logheader lh;
-  uint capacity = fs->sb.nlog - LOG_HEADER_BLOCKS;
+  uint capacity = LOG_SLOTS(fs->sb.nlog); /* as the kernel's log_mount */
 
-  if (capacity > LOGBLOCKS)
-    capacity = LOGBLOCKS;
   read_logheader(&fs->img, &fs->sb, &lh);
   if (lh.n == 0)
     return;

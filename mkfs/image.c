@@ -82,7 +82,7 @@ put_block_entry(struct image *img, uint bno, uint index, uint value)
 void
 read_superblock(const struct image *img, struct superblock *sb)
 {
-  const uchar *raw = image_block(img, SUPERBLOCK_BNO);
+  const uchar *raw = image_block(img, SUPERBLOCK_BLOCK);
 
   sb->magic = GET_U32_FIELD(raw, struct superblock, magic);
   sb->size = GET_U32_FIELD(raw, struct superblock, size);
@@ -98,7 +98,7 @@ read_superblock(const struct image *img, struct superblock *sb)
 void
 write_superblock(struct image *img, const struct superblock *sb)
 {
-  uchar *raw = image_block(img, SUPERBLOCK_BNO);
+  uchar *raw = image_block(img, SUPERBLOCK_BLOCK);
 
   PUT_U32_FIELD(raw, struct superblock, magic, sb->magic);
   PUT_U32_FIELD(raw, struct superblock, size, sb->size);

@@ -36,8 +36,7 @@ uchar *image_block(const struct image *img, uint bno);
 uint get_block_entry(const struct image *img, uint bno, uint index);
 void put_block_entry(struct image *img, uint bno, uint index, uint value);
 
-/* The superblock lives in block SUPERBLOCK_BNO. */
-#define SUPERBLOCK_BNO 1
+/* The superblock lives in block SUPERBLOCK_BLOCK (kernel/fs.h). */
 void read_superblock(const struct image *img, struct superblock *sb);
 void write_superblock(struct image *img, const struct superblock *sb);
 

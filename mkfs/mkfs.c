@@ -5,7 +5,7 @@
  *
  * The image has SIZE_BLOCKS blocks of BSIZE bytes laid out as kernel/fs.h
  * describes: an unused boot block, the superblock, the log (an empty header
- * block and LOGBLOCKS blocks), the inode blocks, the free-block bitmap and
+ * block and the LOG_HEADER_SLOTS blocks it can list), the inode blocks, the free-block bitmap and
  * the data blocks. The root directory holds "." and "..", then one entry per
  * FILE, named after the FILE's last path component with one leading '_'
  * removed (the build names user programs user/_cat so that they do not clash
@@ -46,8 +46,6 @@
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
 
-/* The log is one header block followed by LOGBLOCKS logged blocks. */
-#define LOG_HEADER_BLOCKS 1
 
 /*
  * Inode count: one inode per DATA_BLOCKS_PER_INODE blocks of the image,
@@ -60,14 +58,9 @@
 #define MIN_INODES 200
 #define MAX_INODES 65535
 
-/*
- * The largest image the kernel mounts. Freeing a file may clear bits in
- * every bitmap block within one transaction, which must also fit a few
- * other blocks, so kernel/fs/super.c refuses a bitmap of more than
- * MAXOPBLOCKS - 4 blocks (229376 blocks, 224 MiB, with MAXOPBLOCKS 32).
- */
-#define KERNEL_MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
-#define MAX_IMAGE_BLOCKS ((uint)(KERNEL_MAX_BITMAP_BLOCKS * BPB))
+/* The largest image the kernel mounts (kernel/fs.h's MAX_BITMAP_BLOCKS:
+ * 229376 blocks, 224 MiB, with MAXOPBLOCKS 32). */
+#define MAX_IMAGE_BLOCKS ((uint)(MAX_BITMAP_BLOCKS * BPB))
 
 #define LARGEST_FILE_BYTES ((unsigned long)MAXFILE * BSIZE)
 
@@ -143,8 +136,8 @@ plan_layout(uint total_blocks, struct superblock *sb)
   sb->magic = FSMAGIC;
   sb->size = total_blocks;
   sb->ninodes = inode_count(total_blocks);
-  sb->nlog = LOG_HEADER_BLOCKS + LOGBLOCKS;
-  sb->logstart = SUPERBLOCK_BNO + 1;
+  sb->nlog = LOG_HEADER_BLOCKS + LOG_HEADER_SLOTS;
+  sb->logstart = SUPERBLOCK_BLOCK + 1;
   sb->inodestart = sb->logstart + sb->nlog;
   sb->bmapstart = sb->inodestart + blocks_needed(sb->ninodes, IPB);
   sb->datastart = sb->bmapstart + blocks_needed(total_blocks, BPB);

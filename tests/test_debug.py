@@ -135,7 +135,7 @@ def debug_selftest_lock_release(t):
     """selftest=lock_release: releasing a lock not held panics naming release and last acquire"""
     line, _ = selftest_panic(t, "lock_release")
     check_sites(t, line, r"^lockcheck: release of 'pipe' at (0x[0-9a-f]+), not held by this hart "
-                r"\(last taken at (0x[0-9a-f]+), hart 0\)$",
+                r"\(last taken at (0x[0-9a-f]+), cpu 0\)$",
                 ["selftest_release", "selftest_take_first"])
 
 

@@ -703,3 +703,36 @@ def fs_host_log_replay(t):
         fs.set_u32(fs.log_header_offset() + U32.size, SUPERBLOCK_BNO)
         fs.save(logged)
         expect_problem(t, logged, r"log: entry 0 sends a block to 1", "log entry for block 1")
+
+
+def _kernel_param(name):
+    """The value of #define name in kernel/param.h: the kernel's own number."""
+    with open(os.path.join(rivet.ROOT, "kernel", "param.h")) as f:
+        m = re.search(r"^#define %s (\d+)" % name, f.read(), re.M)
+    return int(m.group(1))
+
+
+@test("fs_host_log_size_rule", groups=GROUP, timeout=60)
+def fs_host_log_size_rule(t):
+    """fsck judges the log's size as the kernel mounts it: at least 1 + MAXOPBLOCKS blocks"""
+    min_blocks = 1 + _kernel_param("MAXOPBLOCKS")  # kernel/fs/super.c: LOG_MIN_BLOCKS
+    with Workdir() as w:
+        img, _ = make_standard_image(t, w)
+        fs = FsImage(img)
+        nlog_offset = SUPERBLOCK_BNO * BSIZE + 4 * U32.size
+        # The blocks between a shortened log and the inodes stay unused.
+        fs.set_u32(nlog_offset, min_blocks)
+        shortest = w.join("shortest.img")
+        fs.save(shortest)
+        expect_clean(t, shortest)
+        # A header can list only the log's blocks after it.
+        fs.set_u32(fs.log_header_offset(), min_blocks)
+        fs.save(shortest)
+        expect_problem(t, shortest, r"log: header says %d blocks are committed but the log "
+                       r"holds at most %d" % (min_blocks, min_blocks - 1), "header n = nlog")
+        fs.set_u32(fs.log_header_offset(), 0)
+        fs.set_u32(nlog_offset, min_blocks - 1)
+        short = w.join("short.img")
+        fs.save(short)
+        expect_problem(t, short, r"superblock: log of %d blocks; the kernel needs at least %d"
+                       % (min_blocks - 1, min_blocks), "a log the kernel refuses to mount")

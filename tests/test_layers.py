@@ -17,7 +17,7 @@ from testlib import test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 KERNEL = os.path.join(ROOT, "kernel")
-LAYERS = ["arch", "lib", "sync", "mm", "dev", "proc", "fs", "exec", "sys", "trap"]
+LAYERS = ["arch", "lib", "sync", "mm", "dev", "proc", "fs", "exec", "trap", "sys"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"kernel/([a-z_]+)/[^"]+"', re.M)
 
 

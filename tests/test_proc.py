@@ -16,34 +16,56 @@ machine:
          proctest runs them only when named (not in proc_all or usertests).
 """
 
+import os
+import re
+
 from testlib import NEEDS_FS, test
+
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 GROUPS = [NEEDS_FS, "proc"]
 TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy host
 
-# (subtest, osrun keywords, description)
-SUBTESTS = [
-    ("status", {}, "exit statuses 0, 1, 42, 255 and -1 (fault) reach wait"),
-    ("waitpid", {}, "waitpid: a given pid, WNOHANG, ECHILD"),
-    ("kill", {}, "kill a running, sleeping, pipe-blocked, suspended child; a zombie"),
-    ("suspend", {}, "suspend stops a child, resume restarts it; a sleeper shows SUSPENDED"),
-    ("badpids", {}, "kill/suspend/resume of pid 1 (EPERM) and unknown pids (ESRCH)"),
-    ("getprocs", {}, "getprocs shows READY/RUNNING, BLOCKED, SUSPENDED and ZOMBIE children"),
-    ("fair", {"cpus": 1, "icount": True, "timeout": 100},
-     "round robin: 4 spinners on 1 hart get equal CPU time"),
-    ("preempt", {}, "spinning children cannot starve the parent"),
-    ("forkfull", {}, "fork until EAGAIN, release and reap all, fork again"),
-    ("orphan", {}, "an orphan gets ppid 1 and init reaps it"),
-    ("harts", {"cpus": 4}, "user processes run on all 4 harts"),
-    ("csw", {}, "voluntary and involuntary context switches are counted"),
-    ("sysinfo", {}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
-    ("enosys", {}, "unknown system call numbers return -ENOSYS"),
-    ("badptr", {}, "bad user pointers give EFAULT and do not kill the caller"),
-    ("wake", {"cpus": 3, "icount": True},
-     "a new process starts on an idle hart within a tick (guest time) while its parent spins"),
-    ("sleep", {"cpus": 3, "icount": True},
-     "sleep(1, 7, 50 ticks) lasts n to n + 1.1 ticks of guest time"),
-]
+# What the host adds to each subtest of proctest: the machine it needs
+# (osrun keywords) and a description. The list of subtests itself is
+# proctest's own table (user/proctest.c, also `proctest --list`).
+MACHINE_AND_DOC = {
+    "status": ({}, "exit statuses 0, 1, 42, 255 and -1 (fault) reach wait"),
+    "waitpid": ({}, "waitpid: a given pid, WNOHANG, ECHILD"),
+    "kill": ({}, "kill a running, sleeping, pipe-blocked, suspended child; a zombie"),
+    "suspend": ({}, "suspend stops a child, resume restarts it; a sleeper shows SUSPENDED"),
+    "badpids": ({}, "kill/suspend/resume of pid 1 (EPERM) and unknown pids (ESRCH)"),
+    "getprocs": ({}, "getprocs shows READY/RUNNING, BLOCKED, SUSPENDED and ZOMBIE children"),
+    "fair": ({"cpus": 1, "icount": True, "timeout": 100},
+             "round robin: 4 spinners on 1 hart get equal CPU time"),
+    "preempt": ({}, "spinning children cannot starve the parent"),
+    "forkfull": ({}, "fork until EAGAIN, release and reap all, fork again"),
+    "orphan": ({}, "an orphan gets ppid 1 and init reaps it"),
+    "harts": ({"cpus": 4}, "user processes run on all 4 harts"),
+    "csw": ({}, "voluntary and involuntary context switches are counted"),
+    "sysinfo": ({}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
+    "enosys": ({}, "unknown system call numbers return -ENOSYS"),
+    "badptr": ({}, "bad user pointers give EFAULT and do not kill the caller"),
+    "wake": ({"cpus": 3, "icount": True},
+             "a new process starts on an idle hart within a tick (guest time) while its parent spins"),
+    "sleep": ({"cpus": 3, "icount": True},
+              "sleep(1, 7, 50 ticks) lasts n to n + 1.1 ticks of guest time"),
+}
+
+
+def proctest_subtests():
+    """The subtest names of user/proctest.c's subtests[] table, in order."""
+    with open(os.path.join(ROOT, "user", "proctest.c")) as f:
+        src = f.read()
+    table = src[src.index("static const struct subtest subtests[] = {"):]
+    return re.findall(r'\{"(\w+)", test_\w+', table[:table.index("};")])
+
+
+SUBTEST_NAMES = proctest_subtests()
+if set(SUBTEST_NAMES) != set(MACHINE_AND_DOC):
+    raise RuntimeError("tests/test_proc.py: MACHINE_AND_DOC names %s, user/proctest.c's table %s"
+                       % (sorted(MACHINE_AND_DOC), sorted(SUBTEST_NAMES)))
+SUBTESTS = [(name,) + MACHINE_AND_DOC[name] for name in SUBTEST_NAMES]
 
 
 def register(subtest, osrun_kw, doc):

@@ -143,18 +143,9 @@ usage_since(struct usage before)
   return now;
 }
 
-/* A failed check: say which and why, and fail the benchmark's process. */
-#define FAIL(fmt, ...)                                          \
-  do {                                                          \
-    printf("BENCHFAIL %s " fmt "\n", current, ##__VA_ARGS__);   \
-    exit(1);                                                    \
-  } while (0)
-
-#define CHECK(cond, fmt, ...)       \
-  do {                              \
-    if (!(cond))                    \
-      FAIL(fmt, ##__VA_ARGS__);     \
-  } while (0)
+/* A failed check: say which benchmark and why, and fail its process. */
+#define CHECK_FAIL_FORMAT "BENCHFAIL %s "
+#include "user/check.h"
 
 /* Iteration count: full, or the quick one under -q. */
 static int
@@ -180,8 +171,8 @@ reap(int pid, int want, const char *what)
 {
   int status;
   int got = wait(&status);
-  CHECK(got == pid, "%s: wait returned %d, want pid %d", what, got, pid);
-  CHECK(status == want, "%s: exit status %d, want %d", what, status, want);
+  CHECK(got == pid, current, "%s: wait returned %d, want pid %d", what, got, pid);
+  CHECK(status == want, current, "%s: exit status %d, want %d", what, status, want);
 }
 
 /* fork + exec path + wait; fails unless the program exits with want. */
@@ -189,7 +180,7 @@ static void
 spawn(const char *path, char **argv, int want)
 {
   int pid = fork();
-  CHECK(pid >= 0, "fork: %s", strerror(errno));
+  CHECK(pid >= 0, current, "fork: %s", strerror(errno));
   if (pid == 0) {
     exec(path, argv);
     exit(EXEC_FAILED);
@@ -201,7 +192,7 @@ spawn(const char *path, char **argv, int want)
 static void
 write_all(int fd, const void *buf, int n)
 {
-  CHECK(write(fd, buf, n) == n, "write of %d bytes: %s", n, strerror(errno));
+  CHECK(write(fd, buf, n) == n, current, "write of %d bytes: %s", n, strerror(errno));
 }
 
 /* Reads exactly n bytes (in as many reads as it takes) or fails. */
@@ -211,7 +202,7 @@ read_all(int fd, void *buf, int n)
   char *p = buf;
   while (n > 0) {
     int got = read(fd, p, n);
-    CHECK(got > 0, "read: %d (%s)", got, got < 0 ? strerror(errno) : "end of file");
+    CHECK(got > 0, current, "read: %d (%s)", got, got < 0 ? strerror(errno) : "end of file");
     p += got;
     n -= got;
   }
@@ -222,7 +213,7 @@ static uchar *
 alloc_touched(uint64 n)
 {
   uchar *p = (uchar *)sbrk(n);
-  CHECK(p != (uchar *)-1, "sbrk(%lu): %s", n, strerror(errno));
+  CHECK(p != (uchar *)-1, current, "sbrk(%lu): %s", n, strerror(errno));
   for (uint64 i = 0; i < n; i += PAGE_SIZE)
     p[i] = 0;
   return p;
@@ -281,7 +272,7 @@ bench_getpid(void)
   for (int i = 0; i < n; i++)
     bad |= getpid() ^ me;
   uint64 t1 = now_ns();
-  CHECK(bad == 0, "getpid returned something other than %d", me);
+  CHECK(bad == 0, current, "getpid returned something other than %d", me);
   report("getpid", n, t1 - t0, 0);
 }
 
@@ -291,7 +282,7 @@ static void
 forkexit_once(int i)
 {
   int pid = fork();
-  CHECK(pid >= 0, "fork %d: %s", i, strerror(errno));
+  CHECK(pid >= 0, current, "fork %d: %s", i, strerror(errno));
   if (pid == 0)
     exit(i & 0x7f);
   reap(pid, i & 0x7f, "child");
@@ -362,9 +353,9 @@ bench_pingpong(void)
 {
   int n = count(5000, 200);
   int down[2], up[2];
-  CHECK(pipe(down) == 0 && pipe(up) == 0, "pipe: %s", strerror(errno));
+  CHECK(pipe(down) == 0 && pipe(up) == 0, current, "pipe: %s", strerror(errno));
   int pid = fork();
-  CHECK(pid >= 0, "fork: %s", strerror(errno));
+  CHECK(pid >= 0, current, "fork: %s", strerror(errno));
   if (pid == 0) {
     close(down[1]);
     close(up[0]);
@@ -386,7 +377,7 @@ bench_pingpong(void)
     uchar c = i, r;
     write_all(down[1], &c, 1);
     read_all(up[0], &r, 1);
-    CHECK(r == (uchar)(c + 1), "round trip %d: got %d, want %d", i, r, (uchar)(c + 1));
+    CHECK(r == (uchar)(c + 1), current, "round trip %d: got %d, want %d", i, r, (uchar)(c + 1));
   }
   uint64 t1 = now_ns();
   close(down[1]);
@@ -416,9 +407,9 @@ bench_pipebw(void)
   uint64 want = checksum(src, total);
 
   int data[2], back[2];
-  CHECK(pipe(data) == 0 && pipe(back) == 0, "pipe: %s", strerror(errno));
+  CHECK(pipe(data) == 0 && pipe(back) == 0, current, "pipe: %s", strerror(errno));
   int pid = fork();
-  CHECK(pid >= 0, "fork: %s", strerror(errno));
+  CHECK(pid >= 0, current, "fork: %s", strerror(errno));
   if (pid == 0) {
     close(data[1]);
     close(back[0]);
@@ -448,9 +439,9 @@ bench_pipebw(void)
   struct pipebw_result res;
   read_all(back[0], &res, sizeof res);
   reap(pid, 0, "reader");
-  CHECK(res.bytes == total, "reader got %lu bytes, want %lu", res.bytes, total);
-  CHECK(res.sum == want, "checksum %lx, want %lx", res.sum, want);
-  CHECK(res.end_ns >= t0, "reader's clock is behind the writer's");
+  CHECK(res.bytes == total, current, "reader got %lu bytes, want %lu", res.bytes, total);
+  CHECK(res.sum == want, current, "checksum %lx, want %lx", res.sum, want);
+  CHECK(res.end_ns >= t0, current, "reader's clock is behind the writer's");
   report("pipebw", total / PIPEBW_CHUNK, res.end_ns - t0, total);
 }
 
@@ -474,16 +465,16 @@ bench_sbrk(void)
     int off = (r % 8) * 64, prev = ((r + 7) % 8) * 64;
     for (int i = 0; i < SBRK_ROUND_PAGES; i++) {
       char *p = sbrk(PAGE_SIZE);
-      CHECK(p == base + (uint64)i * PAGE_SIZE, "sbrk returned %p, want %p", p,
+      CHECK(p == base + (uint64)i * PAGE_SIZE, current, "sbrk returned %p, want %p", p,
             base + (uint64)i * PAGE_SIZE);
       p[off] = 1 + r;
-      CHECK(p[prev] == 0, "round %d page %d: stale byte %d", r, i, p[prev]);
+      CHECK(p[prev] == 0, current, "round %d page %d: stale byte %d", r, i, p[prev]);
     }
     char *top = sbrk(-SBRK_ROUND_PAGES * PAGE_SIZE);
-    CHECK(top == base + SBRK_ROUND_PAGES * PAGE_SIZE, "shrinking sbrk returned %p", top);
+    CHECK(top == base + SBRK_ROUND_PAGES * PAGE_SIZE, current, "shrinking sbrk returned %p", top);
   }
   uint64 t1 = now_ns();
-  CHECK(sbrk(0) == base, "break did not come back to %p", base);
+  CHECK(sbrk(0) == base, current, "break did not come back to %p", base);
   report("sbrk", (uint64)rounds * SBRK_ROUND_PAGES, t1 - t0, 0);
 }
 
@@ -510,10 +501,10 @@ static void
 smallfile_once(const uchar *buf)
 {
   int fd = open(SMALLFILE_NAME, O_CREATE | O_WRONLY);
-  CHECK(fd >= 0, "create %s: %s", SMALLFILE_NAME, strerror(errno));
+  CHECK(fd >= 0, current, "create %s: %s", SMALLFILE_NAME, strerror(errno));
   write_all(fd, buf, SMALLFILE_SIZE);
-  CHECK(close(fd) == 0, "close: %s", strerror(errno));
-  CHECK(unlink(SMALLFILE_NAME) == 0, "unlink: %s", strerror(errno));
+  CHECK(close(fd) == 0, current, "close: %s", strerror(errno));
+  CHECK(unlink(SMALLFILE_NAME) == 0, current, "unlink: %s", strerror(errno));
 }
 
 /* Creates the file as one iteration does, then reads it back. */
@@ -522,17 +513,17 @@ smallfile_verify(const uchar *buf)
 {
   uchar back[SMALLFILE_SIZE + 1];
   int fd = open(SMALLFILE_NAME, O_CREATE | O_WRONLY);
-  CHECK(fd >= 0, "create %s: %s", SMALLFILE_NAME, strerror(errno));
+  CHECK(fd >= 0, current, "create %s: %s", SMALLFILE_NAME, strerror(errno));
   write_all(fd, buf, SMALLFILE_SIZE);
   close(fd);
   fd = open(SMALLFILE_NAME, O_RDONLY);
-  CHECK(fd >= 0, "open %s: %s", SMALLFILE_NAME, strerror(errno));
+  CHECK(fd >= 0, current, "open %s: %s", SMALLFILE_NAME, strerror(errno));
   int got = read(fd, back, sizeof back);
   close(fd);
-  CHECK(got == SMALLFILE_SIZE, "read back %d bytes, want %d", got, SMALLFILE_SIZE);
-  CHECK(memcmp(back, buf, SMALLFILE_SIZE) == 0, "read back other bytes than written");
-  CHECK(unlink(SMALLFILE_NAME) == 0, "unlink: %s", strerror(errno));
-  CHECK(open(SMALLFILE_NAME, O_RDONLY) < 0, "%s still exists after unlink", SMALLFILE_NAME);
+  CHECK(got == SMALLFILE_SIZE, current, "read back %d bytes, want %d", got, SMALLFILE_SIZE);
+  CHECK(memcmp(back, buf, SMALLFILE_SIZE) == 0, current, "read back other bytes than written");
+  CHECK(unlink(SMALLFILE_NAME) == 0, current, "unlink: %s", strerror(errno));
+  CHECK(open(SMALLFILE_NAME, O_RDONLY) < 0, current, "%s still exists after unlink", SMALLFILE_NAME);
 }
 
 static void
@@ -585,10 +576,10 @@ bench_fileio(void)
   for (int f = 0; f < FILEIO_FILES; f++) {
     fileio_name(name, f);
     int fd = open(name, O_CREATE | O_WRONLY | O_TRUNC);
-    CHECK(fd >= 0, "create %s: %s", name, strerror(errno));
+    CHECK(fd >= 0, current, "create %s: %s", name, strerror(errno));
     for (uint64 off = 0; off < per_file; off += FILEIO_IO)
       write_all(fd, src + f * per_file + off, FILEIO_IO);
-    CHECK(close(fd) == 0, "close: %s", strerror(errno));
+    CHECK(close(fd) == 0, current, "close: %s", strerror(errno));
   }
   uint64 t1 = now_ns();
   struct usage write_use = usage_since(u0);
@@ -596,8 +587,8 @@ bench_fileio(void)
   for (int f = 0; f < FILEIO_FILES; f++) {
     struct stat st;
     fileio_name(name, f);
-    CHECK(stat(name, &st) == 0, "stat %s: %s", name, strerror(errno));
-    CHECK(st.size == per_file, "%s has %lu bytes, want %lu", name, (uint64)st.size, per_file);
+    CHECK(stat(name, &st) == 0, current, "stat %s: %s", name, strerror(errno));
+    CHECK(st.size == per_file, current, "%s has %lu bytes, want %lu", name, (uint64)st.size, per_file);
   }
 
   struct usage u2 = usage_now();
@@ -605,23 +596,23 @@ bench_fileio(void)
   for (int f = 0; f < FILEIO_FILES; f++) {
     fileio_name(name, f);
     int fd = open(name, O_RDONLY);
-    CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
+    CHECK(fd >= 0, current, "open %s: %s", name, strerror(errno));
     for (uint64 off = 0; off < per_file; off += FILEIO_IO) {
       int got = read(fd, dst + f * per_file + off, FILEIO_IO);
-      CHECK(got == FILEIO_IO, "read %s at %lu: %d", name, off, got);
+      CHECK(got == FILEIO_IO, current, "read %s at %lu: %d", name, off, got);
     }
     uchar extra;
-    CHECK(read(fd, &extra, 1) == 0, "%s: no end of file after %lu bytes", name, per_file);
+    CHECK(read(fd, &extra, 1) == 0, current, "%s: no end of file after %lu bytes", name, per_file);
     close(fd);
   }
   uint64 t3 = now_ns();
   struct usage read_use = usage_since(u2);
 
   int64 bad = compare_words(src, dst, total);
-  CHECK(bad < 0, "byte %ld read back differs from what was written", bad * 8);
+  CHECK(bad < 0, current, "byte %ld read back differs from what was written", bad * 8);
   for (int f = 0; f < FILEIO_FILES; f++) {
     fileio_name(name, f);
-    CHECK(unlink(name) == 0, "unlink %s: %s", name, strerror(errno));
+    CHECK(unlink(name) == 0, current, "unlink %s: %s", name, strerror(errno));
   }
   report_use("fwrite", total / FILEIO_IO, t1 - t0, total, &write_use);
   report_use("fread", total / FILEIO_IO, t3 - t2, total, &read_use);
@@ -646,20 +637,20 @@ bench_kib(void)
   sync(); /* start with an empty transaction */
 
   int fd = open(KIB_FILE, O_CREATE | O_RDWR | O_TRUNC);
-  CHECK(fd >= 0, "create %s: %s", KIB_FILE, strerror(errno));
+  CHECK(fd >= 0, current, "create %s: %s", KIB_FILE, strerror(errno));
   uint64 t0 = now_ns();
   for (uint64 off = 0; off < KIB_FILE_BYTES; off += KIB_IO)
     write_all(fd, src + off, KIB_IO);
   uint64 t1 = now_ns();
-  CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek: %s", strerror(errno));
+  CHECK(lseek(fd, 0, SEEK_SET) == 0, current, "lseek: %s", strerror(errno));
   uint64 t2 = now_ns();
   for (uint64 off = 0; off < KIB_FILE_BYTES; off += KIB_IO)
     read_all(fd, dst + off, KIB_IO);
   uint64 t3 = now_ns();
   close(fd);
   int64 bad = compare_words(src, dst, KIB_FILE_BYTES);
-  CHECK(bad < 0, "byte %ld read back differs from what was written", bad * 8);
-  CHECK(unlink(KIB_FILE) == 0, "unlink: %s", strerror(errno));
+  CHECK(bad < 0, current, "byte %ld read back differs from what was written", bad * 8);
+  CHECK(unlink(KIB_FILE) == 0, current, "unlink: %s", strerror(errno));
   report("wkib", KIB_FILE_BYTES / KIB, t1 - t0, KIB_FILE_BYTES);
   report("rkib", KIB_FILE_BYTES / KIB, t3 - t2, KIB_FILE_BYTES);
 }
@@ -705,7 +696,7 @@ static void
 io_check(uint64 off, int n, uint64 seed)
 {
   for (int k = 0; k < n; k += KIB)
-    CHECK(io_buf_words[k / 8] == off + k && io_buf_words[k / 8 + 1] == seed,
+    CHECK(io_buf_words[k / 8] == off + k && io_buf_words[k / 8 + 1] == seed, current,
           "block at %lu holds the label of %lu (seed %lx, want %lx)", off + k,
           io_buf_words[k / 8], io_buf_words[k / 8 + 1], seed);
 }
@@ -718,12 +709,12 @@ io_write_file(uint64 total, int io, uint64 seed)
   sync(); /* the unlinked blocks are free again; nothing pending */
   uint64 t0 = now_ns();
   int fd = open(IO_FILE, O_CREATE | O_WRONLY | O_TRUNC);
-  CHECK(fd >= 0, "create %s: %s", IO_FILE, strerror(errno));
+  CHECK(fd >= 0, current, "create %s: %s", IO_FILE, strerror(errno));
   for (uint64 off = 0; off < total; off += io) {
     io_label(off, io, seed);
     write_all(fd, io_buf_words, io);
   }
-  CHECK(fsync(fd) == 0, "fsync: %s", strerror(errno));
+  CHECK(fsync(fd) == 0, current, "fsync: %s", strerror(errno));
   uint64 t1 = now_ns();
   close(fd);
   return t1 - t0;
@@ -734,13 +725,13 @@ io_read_file(uint64 total, int io, uint64 seed)
 {
   uint64 t0 = now_ns();
   int fd = open(IO_FILE, O_RDONLY);
-  CHECK(fd >= 0, "open %s: %s", IO_FILE, strerror(errno));
+  CHECK(fd >= 0, current, "open %s: %s", IO_FILE, strerror(errno));
   for (uint64 off = 0; off < total; off += io) {
     read_all(fd, io_buf_words, io);
     io_check(off, io, seed);
   }
   uchar extra;
-  CHECK(read(fd, &extra, 1) == 0, "no end of file after %lu bytes", total);
+  CHECK(read(fd, &extra, 1) == 0, current, "no end of file after %lu bytes", total);
   close(fd);
   return now_ns() - t0;
 }
@@ -764,10 +755,10 @@ bench_io(void)
   uint64 big = quick ? IO_BIG_BYTES / 16 : IO_BIG_BYTES;
   uint64 w = io_write_file(big, KIB, 0xb16);
   struct stat st;
-  CHECK(stat(IO_FILE, &st) == 0 && st.size == big, "%s: size %lu, want %lu", IO_FILE,
+  CHECK(stat(IO_FILE, &st) == 0 && st.size == big, current, "%s: size %lu, want %lu", IO_FILE,
         (uint64)st.size, big);
   report("io_writebig", big / KIB, w, big);
-  CHECK(unlink(IO_FILE) == 0, "unlink: %s", strerror(errno));
+  CHECK(unlink(IO_FILE) == 0, current, "unlink: %s", strerror(errno));
   sync();
 
   uchar buf[SMALLFILE_SIZE];
@@ -815,18 +806,18 @@ static void
 bench_ring(const char *name, int n, int rounds)
 {
   int last[2], first[2];
-  CHECK(pipe(last) == 0 && pipe(first) == 0, "pipe: %s", strerror(errno));
+  CHECK(pipe(last) == 0 && pipe(first) == 0, current, "pipe: %s", strerror(errno));
   int cur_in = first[0];
   for (int i = 1; i < n; i++) {
     int out = last[1], next_in = -1;
     if (i < n - 1) {
       int p[2];
-      CHECK(pipe(p) == 0, "pipe %d: %s", i, strerror(errno));
+      CHECK(pipe(p) == 0, current, "pipe %d: %s", i, strerror(errno));
       out = p[1];
       next_in = p[0];
     }
     int pid = fork();
-    CHECK(pid >= 0, "fork %d: %s", i, strerror(errno));
+    CHECK(pid >= 0, current, "fork %d: %s", i, strerror(errno));
     if (pid == 0) {
       close(first[1]);
       close(last[0]);
@@ -852,7 +843,7 @@ bench_ring(const char *name, int n, int rounds)
     int back;
     write_all(out, &token, sizeof token);
     read_all(in, &back, sizeof back);
-    CHECK(back == token + n - 1, "round %d: token %d, want %d", r, back, token + n - 1);
+    CHECK(back == token + n - 1, current, "round %d: token %d, want %d", r, back, token + n - 1);
     token = back + 1;
   }
   uint64 t1 = now_ns();
@@ -861,13 +852,13 @@ bench_ring(const char *name, int n, int rounds)
   write_all(out, &token, sizeof token);
   int back;
   read_all(in, &back, sizeof back);
-  CHECK(back == -1, "end token came back as %d", back);
+  CHECK(back == -1, current, "end token came back as %d", back);
   close(in);
   close(out);
   for (int i = 1; i < n; i++) {
     int status, pid = wait(&status);
-    CHECK(pid > 0, "wait: %s", strerror(errno));
-    CHECK(status == 0, "ring member %d exited with %d", pid, status);
+    CHECK(pid > 0, current, "wait: %s", strerror(errno));
+    CHECK(status == 0, current, "ring member %d exited with %d", pid, status);
   }
   report(name, (uint64)rounds * n, t1 - t0, 0);
 }
@@ -909,11 +900,11 @@ bench_scale(void)
   uint64 steps = quick ? 200000 : 16000000;
   uint64 want = spin_work(steps);
   int results[2];
-  CHECK(pipe(results) == 0, "pipe: %s", strerror(errno));
+  CHECK(pipe(results) == 0, current, "pipe: %s", strerror(errno));
   uint64 t0 = now_ns();
   for (int i = 0; i < SCALE_PROCS; i++) {
     int pid = fork();
-    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    CHECK(pid >= 0, current, "fork: %s", strerror(errno));
     if (pid == 0) {
       uint64 got = spin_work(steps);
       write_all(results[1], &got, sizeof got);
@@ -922,15 +913,15 @@ bench_scale(void)
   }
   for (int i = 0; i < SCALE_PROCS; i++) {
     int status;
-    CHECK(wait(&status) > 0, "wait: %s", strerror(errno));
-    CHECK(status == 0, "a worker exited with %d", status);
+    CHECK(wait(&status) > 0, current, "wait: %s", strerror(errno));
+    CHECK(status == 0, current, "a worker exited with %d", status);
   }
   uint64 t1 = now_ns();
   close(results[1]);
   for (int i = 0; i < SCALE_PROCS; i++) {
     uint64 got;
     read_all(results[0], &got, sizeof got);
-    CHECK(got == want, "worker %d computed %lx, want %lx", i, got, want);
+    CHECK(got == want, current, "worker %d computed %lx, want %lx", i, got, want);
   }
   report("scale", SCALE_PROCS, t1 - t0, 0);
 }

@@ -35,10 +35,11 @@
 #include "kernel/stat.h"
 #include "kernel/exec/elf.h"
 #include "user/user.h"
+#include "user/check.h"
 
 enum {
 #define SYSCALL(num, name) SYS_##name = num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 
@@ -71,11 +72,6 @@ fail(const char *what)
   exit(1);
 }
 
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* ------------------------------------------------------------------ */
 /* Random numbers (splitmix64)                                        */

@@ -41,30 +41,15 @@
 #define FNV_PRIME 16777619u
 
 /* ------------------------------------------------------------------ */
-/* Reporting (as in proctest)                                         */
+/* Reporting (user/check.h)                                           */
 /* ------------------------------------------------------------------ */
 
-#define FAIL(check, fmt, ...)                                          \
-  do {                                                                 \
-    printf("exectest: FAIL %s: " fmt "\n", (check), ##__VA_ARGS__);   \
-    exit(1);                                                           \
-  } while (0)
-
-#define CHECK(cond, check, fmt, ...)       \
-  do {                                     \
-    if (!(cond))                           \
-      FAIL(check, fmt, ##__VA_ARGS__);     \
-  } while (0)
+#define CHECK_FAIL_FORMAT "exectest: FAIL %s: "
+#include "user/check.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 static uint
 fnv1a(uint hash, const void *bytes, uint n)
@@ -1145,6 +1130,11 @@ warm_up_child(void)
 int
 main(int argc, char **argv)
 {
+  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
+    for (int i = 0; i < N_SUBTESTS; i++)
+      print_subtest(subtests[i].name, SUBTEST_ALWAYS);
+    exit(0);
+  }
   if (argc < 2 || argc > 3) {
     fprintf(2, "usage: exectest TOKEN [SUBTEST]\n");
     exit(2);

@@ -27,7 +27,7 @@ struct hold {
 // The hart this process runs on (as of its last switch in).
 static int current_hart(void) {
   struct procinfo info;
-  return procinfo(getpid(), &info) == 0 ? info.hart : -1;
+  return procinfo(getpid(), &info) == 0 ? info.cpu : -1;
 }
 
 // Put the bit pattern in register f5, spin for a while (so the process is

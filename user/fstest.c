@@ -14,6 +14,7 @@
 #include "kernel/fs.h"
 #include "kernel/param.h"
 #include "user/user.h"
+#include "user/check.h"
 
 #define KIB 1024
 #define MIB (1024 * KIB)
@@ -1357,10 +1358,11 @@ test_syncfail(void)
 struct subtest {
   const char *name;
   void (*run)(void);
-  int on_request;       // run only when named on the command line
+  enum subtest_when when; // user/check.h: slow, or run only when named
   int leaves_read_only; // the file system refuses changes afterwards
 };
 
+/* The one list of fstest's subtests (fstest --list prints it for usertests). */
 static struct subtest subtests[] = {
   {"files", test_files},
   {"fd", test_fd_errors},
@@ -1381,18 +1383,24 @@ static struct subtest subtests[] = {
   {"concurrent", test_concurrent},
   {"efbig", test_efbig},
   {"nfile", test_nfile},
-  {"big", test_big},
-  {"full", test_full},
-  {"inodes", test_inodes, 1},
-  {"zeroed", test_zeroed, 1},
-  {"syncfail", test_syncfail, 1, 1},
+  {"big", test_big, SUBTEST_SLOW},
+  {"full", test_full, SUBTEST_SLOW},
+  {"inodes", test_inodes, SUBTEST_ON_REQUEST},
+  {"zeroed", test_zeroed, SUBTEST_ON_REQUEST},
+  {"syncfail", test_syncfail, SUBTEST_ON_REQUEST, 1},
 };
 
 int
 main(int argc, char **argv)
 {
+  int nsubtests = (int)(sizeof(subtests) / sizeof(subtests[0]));
+  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
+    for (int i = 0; i < nsubtests; i++)
+      print_subtest(subtests[i].name, subtests[i].when);
+    exit(0);
+  }
   if (argc < 2 || argc > 3) {
-    fprintf(2, "usage: fstest TOKEN [SUBTEST]\n");
+    fprintf(2, "usage: fstest TOKEN [SUBTEST] | fstest --list\n");
     exit(2);
   }
   const char *token = argv[1];
@@ -1407,8 +1415,8 @@ main(int argc, char **argv)
 
   int ran = 0;
   int read_only = 0;
-  for (int i = 0; i < (int)(sizeof(subtests) / sizeof(subtests[0])); i++) {
-    if (only ? strcmp(only, subtests[i].name) != 0 : subtests[i].on_request)
+  for (int i = 0; i < nsubtests; i++) {
+    if (only ? strcmp(only, subtests[i].name) != 0 : subtests[i].when == SUBTEST_ON_REQUEST)
       continue;
     subtests[i].run();
     read_only |= subtests[i].leaves_read_only;

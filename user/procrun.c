@@ -328,7 +328,7 @@ static const char *name_of(const char **names, int n, int i) {
 }
 
 static void print_change(int fd, struct statechange *c) {
-  fprintf(fd, "trace: t=%lu hart=%d pid=%d %s -> %s why=%s%s%s\n", c->time_ns, c->hart, c->pid,
+  fprintf(fd, "trace: t=%lu hart=%d pid=%d %s -> %s why=%s%s%s\n", c->time_ns, c->hartid, c->pid,
           name_of(state_names, PROC_NSTATES, c->old_state), name_of(state_names, PROC_NSTATES, c->new_state),
           name_of(why_names, WHY_NREASONS, c->why), c->new_state == PROC_BLOCKED ? " wait=" : "",
           c->new_state == PROC_BLOCKED ? c->wait : "");

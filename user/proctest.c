@@ -39,17 +39,6 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * FAIL prints the failure line and exits 1. It is a macro so that the
- * detail can be a printf format with arguments.
- */
-#define FAIL(check, fmt, ...)                                          \
-  do {                                                                 \
-    printf("proctest: FAIL %s: " fmt "\n", (check), ##__VA_ARGS__);   \
-    kill_children();                                                   \
-    exit(1);                                                           \
-  } while (0)
-
-/*
  * A failed check kills our children before we exit: a child left suspended
  * or blocked on a gate would never end, and it would hold our standard
  * output open (usertests reads it until end of file) and its memory.
@@ -64,21 +53,13 @@ kill_children(void)
       kill(procs[i].pid);
 }
 
-#define CHECK(cond, check, fmt, ...)       \
-  do {                                     \
-    if (!(cond))                           \
-      FAIL(check, fmt, ##__VA_ARGS__);     \
-  } while (0)
+#define CHECK_FAIL_FORMAT "proctest: FAIL %s: "
+#define CHECK_ON_FAIL() kill_children()
+#include "user/check.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* Burns CPU until the clock reaches deadline_ms. */
 static void
@@ -1006,10 +987,10 @@ note_harts(int *pids, int n, uint64 *seen)
 {
   struct procinfo info;
   for (int i = 0; i < n; i++) {
-    if (procinfo(pids[i], &info) < 0 || info.hart < 0)
+    if (procinfo(pids[i], &info) < 0 || info.cpu < 0)
       continue;
-    CHECK(info.hart < 64, "harts", "hart number %d out of range", info.hart);
-    *seen |= 1UL << info.hart;
+    CHECK(info.cpu < 64, "harts", "hart number %d out of range", info.cpu);
+    *seen |= 1UL << info.cpu;
   }
 }
 
@@ -1277,7 +1258,7 @@ test_badptr(void)
 /* What the child of test_wake reports. */
 struct wake_report {
   uint64 start_ns; /* its first act: read the clock */
-  int hart;        /* where it ran */
+  int cpu;         /* index of the cpu it ran on */
 };
 
 static int wake_fds[2];
@@ -1290,11 +1271,11 @@ spin_until_ns(uint64 deadline_ns)
 }
 
 static int
-current_hart(void)
+current_cpu(void)
 {
   struct procinfo info;
   get_info(getpid(), &info);
-  return info.hart;
+  return info.cpu;
 }
 
 static void
@@ -1302,7 +1283,7 @@ report_start(int unused)
 {
   struct wake_report r;
   r.start_ns = uptime_ns();
-  r.hart = current_hart();
+  r.cpu = current_cpu();
   CHECK(write(wake_fds[1], &r, sizeof r) == sizeof r, "wake", "write: %s", strerror(errno));
 }
 
@@ -1322,7 +1303,7 @@ test_wake(void)
   make_pipe(wake_fds);
   for (int i = 0; i < WAKE_TRIES; i++) {
     sleep(1); /* everyone else blocked: the other harts go idle */
-    int parent_hart = current_hart();
+    int parent_cpu = current_cpu();
     uint64 forked = uptime_ns();
     int pid = spawn(report_start, 0);
     spin_until_ns(forked + WAKE_BUSY_NS);
@@ -1330,10 +1311,10 @@ test_wake(void)
     CHECK(read(wake_fds[0], &r, sizeof r) == sizeof r, "wake", "read: %s", strerror(errno));
     reap(pid, 0, "wake");
     uint64 delay = r.start_ns - forked;
-    CHECK(delay <= WAKE_MAX_NS && r.hart != parent_hart, "wake",
+    CHECK(delay <= WAKE_MAX_NS && r.cpu != parent_cpu, "wake",
           "try %d: the child started %lu us after fork() on hart %d, want at most %lu us on"
           " another hart than the busy parent's (hart %d; %d harts were idle)",
-          i, delay / NS_PER_US, r.hart, WAKE_MAX_NS / NS_PER_US, parent_hart, ncpu - 1);
+          i, delay / NS_PER_US, r.cpu, WAKE_MAX_NS / NS_PER_US, parent_cpu, ncpu - 1);
   }
   close_pipe(wake_fds);
 }
@@ -1369,17 +1350,18 @@ test_sleep(void)
 struct subtest {
   const char *name;
   void (*run)(void);
-  int on_request; /* ON_REQUEST: runs only when named (timing subtests) */
+  enum subtest_when when; /* user/check.h: slow, or only when named (timing) */
 };
-#define ON_REQUEST 1
 
+/* The one list of proctest's subtests: usertests and tests/test_proc.py
+ * read it (proctest --list, and this table). */
 static const struct subtest subtests[] = {
   {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
   {"suspend", test_suspend}, {"badpids", test_badpids},   {"getprocs", test_getprocs},
-  {"fair", test_fair},       {"preempt", test_preempt},   {"forkfull", test_forkfull},
+  {"fair", test_fair, SUBTEST_SLOW}, {"preempt", test_preempt}, {"forkfull", test_forkfull},
   {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
   {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
-  {"wake", test_wake, ON_REQUEST}, {"sleep", test_sleep, ON_REQUEST},
+  {"wake", test_wake, SUBTEST_ON_REQUEST}, {"sleep", test_sleep, SUBTEST_ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
@@ -1437,8 +1419,13 @@ find_subtest(const char *name)
 int
 main(int argc, char **argv)
 {
+  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
+    for (int i = 0; i < N_SUBTESTS; i++)
+      print_subtest(subtests[i].name, subtests[i].when);
+    exit(0);
+  }
   if (argc < 2 || argc > 3) {
-    fprintf(2, "usage: proctest TOKEN [SUBTEST]\n");
+    fprintf(2, "usage: proctest TOKEN [SUBTEST] | proctest --list\n");
     exit(2);
   }
   const struct subtest *only = 0;
@@ -1453,7 +1440,7 @@ main(int argc, char **argv)
     run_subtest(only);
   } else {
     for (int i = 0; i < N_SUBTESTS; i++)
-      if (!subtests[i].on_request)
+      if (subtests[i].when != SUBTEST_ON_REQUEST)
         run_subtest(&subtests[i]);
   }
   check_memory_back(start, "all subtests");

@@ -17,6 +17,7 @@
  */
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/check.h"
 
 #define NS_PER_MS 1000000UL
 #define US_PER_MS 1000UL
@@ -35,7 +36,6 @@ static void fail(const char *what, uint64 got_x10, const char *want) {
   exit(1);
 }
 
-static uint64 now_ms(void) { return uptime_ns() / NS_PER_MS; }
 
 static uint64 cpu_us(int pid) {
   struct procinfo info;

@@ -26,6 +26,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/check.h"
 
 #define PAGE_SIZE 4096UL
 #define NS_PER_MS 1000000UL
@@ -58,11 +59,6 @@ fail(const char *what)
   exit(1);
 }
 
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* ------------------------------------------------------------------ */
 /* Data: byte `offset` of stream `stream`                              */

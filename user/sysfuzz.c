@@ -1,6 +1,6 @@
 /*
  * sysfuzz: a seeded system-call fuzzer. It calls every system call of
- * kernel/sys/syscalls.h, and numbers that are no system call, with hostile
+ * kernel/syscalls.h, and numbers that are no system call, with hostile
  * arguments: bad pointers (null, kernel, device, non-canonical, unmapped,
  * read-only text for a buffer the kernel writes), strings that run into an
  * unmapped page without a terminator, huge and negative lengths, negative
@@ -50,16 +50,17 @@
 #include "kernel/stat.h"
 #include "kernel/fs.h"
 #include "user/user.h"
+#include "user/check.h"
 
 /* System-call numbers, from the same table the kernel uses. */
 enum {
 #define SYSCALL(num, name) SYS_##name = num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 static const int syscall_numbers[] = {
 #define SYSCALL(num, name) num,
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 #undef SYSCALL
 };
 #define N_SYSCALLS ((int)(sizeof syscall_numbers / sizeof syscall_numbers[0]))
@@ -700,11 +701,6 @@ clean_up(void)
     fail(SCRATCH_DIR " is still there after the clean-up");
 }
 
-static uint64
-now_ms(void)
-{
-  return uptime_ns() / NS_PER_MS;
-}
 
 /* Memory nobody has been promised (see proctest's memory_mark). */
 static uint64

@@ -1,7 +1,7 @@
 /*
  * top [-n FRAMES]: the processes, redrawn every second.
  *
- *   PID STATE HART (last hart it ran on) CPU% (of one hart, over the last
+ *   PID STATE HART (index of the cpu it last ran on) CPU% (of one hart, over the last
  *   second) RSS (pages mapped) FAULTS (page faults) CSW (context switches,
  *   voluntary + involuntary) NAME
  *
@@ -69,7 +69,7 @@ static void draw(uint64 interval_us, int frame) {
     memmove(name, p->name, PROC_NAME_LEN);
     name[PROC_NAME_LEN] = 0;
     printf("%5d %-9s %4d %5lu%% %7lu %7lu %7lu %s\n", p->pid,
-           p->state >= 0 && p->state < PROC_NSTATES ? state_names[p->state] : "?", p->hart, percent,
+           p->state >= 0 && p->state < PROC_NSTATES ? state_names[p->state] : "?", p->cpu, percent,
            p->resident, p->faults, p->nvcsw + p->nivcsw, name);
   }
 }

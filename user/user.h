@@ -76,18 +76,18 @@ int parse_int(const char *s, int *value); /* 0 if all of s is a number */
 int isdigit(int c);
 int isspace(int c);
 
-/* user/lib/string.c */
+/* user/lib/string.c: the kernel's types (kernel/lib/lib.h) for the functions both have */
 char *strcpy(char *dst, const char *src);
 char *strncpy(char *dst, const char *src, int n);
 char *strcat(char *dst, const char *src);
 int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, uint n);
-uint strlen(const char *s);
+int strncmp(const char *a, const char *b, uint64 n);
+int strlen(const char *s);
 char *strchr(const char *s, char c);
-void *memset(void *dst, int c, uint n);
-void *memmove(void *dst, const void *src, int n);
-void *memcpy(void *dst, const void *src, uint n);
-int memcmp(const void *a, const void *b, uint n);
+void *memset(void *dst, int c, uint64 n);
+void *memmove(void *dst, const void *src, uint64 n);
+void *memcpy(void *dst, const void *src, uint64 n);
+int memcmp(const void *a, const void *b, uint64 n);
 
 /* user/lib/printf.c: one call produces one write() (unless very long) */
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,8 +7,9 @@
  * PROG defaults to every program in the table below (proctest, exectest,
  * fstest). Without -q each program runs once, whole: `PROG TOKEN`. With -q
  * (quick) a program from the table runs once per subtest, `PROG TOKEN
- * SUBTEST`, except for the subtests the table marks SLOW. A PROG that is not
- * in the table always runs whole. A PROG without a '/' is run from /.
+ * SUBTEST`, except for the subtests its own list (`PROG --list`) marks slow
+ * or on-request. A PROG that is not in the table always runs whole. A PROG
+ * without a '/' is run from /.
  *
  * Each run is a child process whose standard output goes through a pipe:
  * usertests copies it to its own standard output line by line and watches
@@ -35,51 +36,46 @@
  */
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/check.h"
 
 /* ------------------------------------------------------------------ */
 /* The test programs and their subtests                               */
 /* ------------------------------------------------------------------ */
 
 /*
- * TEST_PROGRAMS: the programs run by default, in this order, and their
- * subtests in the order the programs run them (the subtests[] tables in
- * user/proctest.c, user/exectest.c and user/fstest.c). Keep these lists in
- * step with those tables: -q runs exactly the subtests named here. The
- * subtests a program runs only when named (proctest wake and sleep, which
- * need -icount; fstest inodes and zeroed, which need a small disk) are not
- * listed: the host tests run them on such machines.
+ * TEST_PROGRAMS: the programs run by default, in this order. Their subtests
+ * are not listed here: each program lists its own (`PROG --list`, from the
+ * one table in its source; user/check.h), and -q runs every subtest the list
+ * does not mark slow or on-request, one process each. On-request subtests
+ * (proctest wake and sleep, which need -icount; fstest inodes, zeroed and
+ * syncfail, which need a small disk or fault injection) are for the host
+ * tests, which run them on such machines.
  *
- * SLOW marks a subtest that -q skips:
+ * Slow subtests, which -q skips:
  *   proctest fair  four CPU-bound children spin for 2 s (it only measures
  *                  anything on a single hart; elsewhere it skips itself)
  *   fstest big     writes and reads back a 32 MiB file
  *   fstest full    fills the whole disk, then frees it and writes again
  */
-#define SLOW 1
-#define MAX_SUBTESTS 24 /* per program, with room for the terminating {0} */
+#define MAX_SUBTESTS 32 /* per program */
+#define LIST_BYTES 1024 /* the output of PROG --list */
 
 struct subtest {
   const char *name;
-  int slow; /* SLOW: skipped by -q */
+  int slow; /* -q skips it */
 };
 
 struct test_program {
   const char *name;
-  struct subtest subtests[MAX_SUBTESTS]; /* ends at the first {0} */
+  int nsubtests;                         /* -1 until the list is read */
+  struct subtest subtests[MAX_SUBTESTS]; /* names point into list */
+  char list[LIST_BYTES];
 };
 
-static const struct test_program TEST_PROGRAMS[] = {
-  {"proctest",
-   {{"status"}, {"waitpid"}, {"kill"}, {"suspend"}, {"badpids"}, {"getprocs"},
-    {"fair", SLOW}, {"preempt"}, {"forkfull"}, {"orphan"}, {"harts"}, {"csw"},
-    {"sysinfo"}, {"enosys"}, {"badptr"}}},
-  {"exectest",
-   {{"touch1"}, {"sum"}, {"args"}, {"ret7"}, {"e2big"}, {"faults"}, {"nullderef"},
-    {"untouched"}, {"badelf"}, {"badexec"}, {"txtbusy"}, {"sbrk"}, {"forkcopy"}}},
-  {"fstest",
-   {{"files"}, {"fd"}, {"names"}, {"dirs"}, {"links"}, {"lseek"}, {"append"},
-    {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"pipefault"}, {"mknod"}, {"fsync"},
-    {"many"}, {"concurrent"}, {"efbig"}, {"nfile"}, {"big", SLOW}, {"full", SLOW}}},
+static struct test_program TEST_PROGRAMS[] = {
+  {"proctest", -1},
+  {"exectest", -1},
+  {"fstest", -1},
 };
 #define N_TEST_PROGRAMS ((int)(sizeof TEST_PROGRAMS / sizeof TEST_PROGRAMS[0]))
 
@@ -214,7 +210,7 @@ base_name(const char *path)
   return base;
 }
 
-static const struct test_program *
+static struct test_program *
 find_program(const char *name)
 {
   for (int i = 0; i < N_TEST_PROGRAMS; i++)
@@ -390,34 +386,93 @@ run_one(const char *program, const char *subtest)
   return 0;
 }
 
-/* Runs one program: whole, or (quick, and the table knows it) subtest by
- * subtest without the slow ones. */
+/* In the child: run `path --list` with stdout into the pipe. */
+static void __attribute__((noreturn))
+exec_list(int fds[2], char *path, const char *program)
+{
+  char *argv[] = {(char *)program, LIST_OPTION, 0};
+  exec_child(fds, path, argv);
+}
+
+/* Read known's subtests from `PROG --list`; 0, or -1 (said why) if it cannot. */
+static int
+load_subtests(struct test_program *known)
+{
+  char path[MAX_PATH];
+  strcpy(path, "/");
+  strcat(path, known->name);
+  int fds[2];
+  if (pipe(fds) < 0)
+    return -1;
+  int pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0)
+    exec_list(fds, path, known->name);
+  close(fds[1]);
+  int len = 0, n;
+  while (len < LIST_BYTES - 1 && (n = read(fds[0], known->list + len, LIST_BYTES - 1 - len)) > 0)
+    len += n;
+  close(fds[0]);
+  int status;
+  if (waitpid(pid, &status, 0) != pid || status != 0)
+    return -1;
+  known->list[len] = 0;
+  /* one line each: NAME [slow|on-request] */
+  known->nsubtests = 0;
+  for (char *line = known->list; *line && known->nsubtests < MAX_SUBTESTS;) {
+    char *end = strchr(line, '\n');
+    if (end == 0)
+      break;
+    *end = 0;
+    char *word = strchr(line, ' ');
+    if (word)
+      *word++ = 0;
+    if (word == 0 || strcmp(word, "on-request") != 0) {
+      struct subtest *s = &known->subtests[known->nsubtests++];
+      s->name = line;
+      s->slow = word != 0 && strcmp(word, "slow") == 0;
+    }
+    line = end + 1;
+  }
+  return 0;
+}
+
+/* Runs one program: whole, or (quick, and its list could be read) subtest
+ * by subtest without the slow ones. */
 static void
 run_program(const char *program, int quick)
 {
   const struct test_program *known = find_program(program);
-  if (!quick || known == 0) {
+  if (!quick || known == 0 || known->nsubtests < 0) {
     run_one(program, 0);
     return;
   }
-  for (const struct subtest *s = known->subtests; s->name; s++)
-    if (!s->slow)
-      run_one(program, s->name);
+  for (int i = 0; i < known->nsubtests; i++)
+    if (!known->subtests[i].slow)
+      run_one(program, known->subtests[i].name);
 }
 
-/* For -q: one line naming what will be skipped. */
+/* For -q: read the programs' lists, then say in one line what will be skipped. */
 static void
 print_skipped(char **programs, int nprograms)
 {
   int any = 0;
   for (int i = 0; i < nprograms; i++) {
-    const struct test_program *known = find_program(programs[i]);
+    struct test_program *known = find_program(programs[i]);
     if (known == 0)
       continue;
-    for (const struct subtest *s = known->subtests; s->name; s++) {
-      if (!s->slow)
+    if (known->nsubtests < 0 && load_subtests(known) < 0) {
+      printf("usertests: %s --list failed: running it whole\n", known->name);
+      continue;
+    }
+    for (int j = 0; j < known->nsubtests; j++) {
+      if (!known->subtests[j].slow)
         continue;
-      printf("%s %s %s", any ? "," : "usertests: -q skips", programs[i], s->name);
+      printf("%s %s %s", any ? "," : "usertests: -q skips", programs[i], known->subtests[j].name);
       any = 1;
     }
   }

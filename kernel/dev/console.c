@@ -39,15 +39,15 @@ void console_set_dump_hook(void (*dump)(void)) { dump_hook = dump; }
 
 static void echo(int c) {
   if (c == BACKSPACE) {
-    console_write_raw("\b \b", 3);
+    printf_write("\b \b", 3);
   } else {
     char ch = c;
-    console_write_raw(&ch, 1);
+    printf_write(&ch, 1);
   }
 }
 
 int console_write(const char *src, int n) {
-  console_write_raw(src, n);
+  printf_write(src, n);
   return n;
 }
 

@@ -263,26 +263,27 @@ static const char *base_name(const char *path) {
 static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
   struct inode *ip;
   begin_op(); /* the walk may drop the last reference to a removed directory */
-  int64 err = path_lookup(path, &ip);
+  int err = path_lookup(path, &ip);
   end_op();
   if (err < 0)
     return err;
   ilock(ip);
   struct elf_header h;
+  int64 heap_start; /* where the heap begins, or -errno */
   if (inode_type(ip) != T_FILE)
-    err = -EACCES;
+    heap_start = -EACCES;
   else if (inode_has_writers(ip))
-    err = -ETXTBSY; /* it could change under the running program */
+    heap_start = -ETXTBSY; /* it could change under the running program */
   else
-    err = load_elf(as, ip, &h);
+    heap_start = load_elf(as, ip, &h);
   iunlock(ip);
   begin_op();
   iput(ip); /* the regions hold their own references */
   end_op();
-  if (err < 0)
-    return err;
+  if (heap_start < 0)
+    return heap_start;
   *entry = h.entry;
-  return add_heap_and_stack(as, err);
+  return add_heap_and_stack(as, heap_start);
 }
 
 static int do_exec(const char *path, struct arg_source *src) {
@@ -291,12 +292,8 @@ static int do_exec(const char *path, struct arg_source *src) {
   uint64 *table = kalloc();
   src->scratch = kalloc();
   uint64 entry = 0, sp = 0;
-  int argc = -ENOMEM;
-  if (as && table && src->scratch) {
-    argc = load_program(path, as, &entry);
-    if (argc == 0)
-      argc = push_args(src, as, table, &sp);
-  }
+  int err = as && table && src->scratch ? load_program(path, as, &entry) : -ENOMEM;
+  int argc = err < 0 ? err : push_args(src, as, table, &sp); /* or -errno */
   if (table)
     kfree(table);
   if (src->scratch)

@@ -21,7 +21,6 @@
 #include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/internal.h"
 
-#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
 #define HASH_BUCKETS 256 /* a lookup looks at about NBUF / HASH_BUCKETS buffers */
 
 static struct {

@@ -26,8 +26,8 @@
 #define WRITE_CHUNK_BYTES (OP_DATA_BLOCKS * BSIZE)
 _Static_assert(1 + 3 + MAX_BITMAP_BLOCKS <= MAXOPBLOCKS, "a write chunk fits one operation");
 
-/* Device reads and writes go through a kernel buffer of this size. */
-#define DEVICE_BOUNCE_BYTES 512
+/* Device reads go through a kernel buffer of this size, on the stack. */
+#define DEVICE_BOUNCE_BYTES BOUNCE_BYTES
 
 static struct {
   struct spinlock lock; /* guards kind and ref of every file */
@@ -119,24 +119,16 @@ static int device_read(struct file *f, uint64 addr, int n) {
   return r;
 }
 
+/* write_from_user's put for a device: its driver's write. */
+static int device_put(void *dev, const char *src, int n) {
+  return ((struct devsw *)dev)->write(src, n);
+}
+
 static int device_write(struct file *f, uint64 addr, int n) {
   struct devsw *dev = device_of(f);
   if (dev == 0 || dev->write == 0)
     return -ENODEV;
-  char bounce[DEVICE_BOUNCE_BYTES];
-  int done = 0;
-  while (done < n) {
-    int m = MIN(n - done, DEVICE_BOUNCE_BYTES);
-    if (either_copyin(bounce, 1, addr + done, m) < 0)
-      return done > 0 ? done : -EFAULT;
-    int r = dev->write(bounce, m);
-    if (r < 0)
-      return done > 0 ? done : r;
-    done += r;
-    if (r < m)
-      break;
-  }
-  return done;
+  return write_from_user(addr, n, device_put, dev);
 }
 
 /* Straight from the cached blocks to the user (see readi), under the
@@ -185,35 +177,26 @@ static int inode_write(struct file *f, uint64 addr, int n) {
   return done;
 }
 
-int fileread(struct file *f, uint64 addr, int n) {
-  if (!f->readable)
+/* read() and write() on any file: the access check and the dispatch on the
+ * file's kind, written once for both directions. */
+static int file_transfer(struct file *f, uint64 addr, int n, int writing) {
+  if (!(writing ? f->writable : f->readable))
     return -EBADF;
   switch (f->kind) {
   case FILE_PIPE:
-    return piperead(f->pipe, addr, n);
+    return writing ? pipewrite(f->pipe, addr, n) : piperead(f->pipe, addr, n);
   case FILE_DEVICE:
-    return device_read(f, addr, n);
+    return writing ? device_write(f, addr, n) : device_read(f, addr, n);
   case FILE_INODE:
-    return inode_read(f, addr, n);
+    return writing ? inode_write(f, addr, n) : inode_read(f, addr, n);
   default:
-    panic("fileread: bad file kind %d", f->kind);
+    panic("file_transfer: bad file kind %d", f->kind);
   }
 }
 
-int filewrite(struct file *f, uint64 addr, int n) {
-  if (!f->writable)
-    return -EBADF;
-  switch (f->kind) {
-  case FILE_PIPE:
-    return pipewrite(f->pipe, addr, n);
-  case FILE_DEVICE:
-    return device_write(f, addr, n);
-  case FILE_INODE:
-    return inode_write(f, addr, n);
-  default:
-    panic("filewrite: bad file kind %d", f->kind);
-  }
-}
+int fileread(struct file *f, uint64 addr, int n) { return file_transfer(f, addr, n, 0); }
+
+int filewrite(struct file *f, uint64 addr, int n) { return file_transfer(f, addr, n, 1); }
 
 /* A pipe has no inode: it reports all zeroes. A device opened without an
  * inode (the boot console) reports just its type. */

@@ -7,7 +7,8 @@
  *             all together or not at all, even across a crash
  *   balloc.c  free-block bitmap
  *   super.c   superblock checks and mounting
- *   inode.c   inodes: allocation, the in-memory cache, file contents
+ *   inode.c   inodes: allocation, the in-memory cache
+ *   contents.c a file's contents: block map, read, write, truncate
  *   dir.c     directories and path names
  *   file.c    open files (inodes, devices, pipes) and per-process tables
  *   pipe.c    pipes
@@ -80,18 +81,20 @@ void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);            /* write ip's fields to disk; ip locked */
-void itrunc(struct inode *ip);             /* free the contents; ip locked */
+void stati(struct inode *ip, struct stat *st); /* ip locked */
+short inode_type(struct inode *ip);            /* ip locked */
+uint64 inode_id(struct inode *ip);             /* device and inode number: names the file */
+uint inode_size(struct inode *ip);             /* ip locked */
 
+/* --- a file's contents (contents.c) --- */
+
+void itrunc(struct inode *ip); /* free the contents; ip locked */
 /* Bytes read, or -errno if nothing could be read (ip locked). Reading at or
  * past the end gives 0. user_dst: dst is a user address of myproc(). */
 int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n);
 /* Bytes written; fewer than n when the disk fills; -errno if none could be
  * written (-ENOSPC, -EFBIG, -EIO, -EFAULT). ip locked, inside a transaction. */
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n);
-void stati(struct inode *ip, struct stat *st); /* ip locked */
-short inode_type(struct inode *ip);            /* ip locked */
-uint64 inode_id(struct inode *ip);             /* device and inode number: names the file */
-uint inode_size(struct inode *ip);             /* ip locked */
 
 /* Text busy: exec holds the inode of every file it maps. While held, the
  * file cannot be opened for writing (-ETXTBSY). */

@@ -12,14 +12,12 @@
 #include "kernel/sync/sync.h"
 #include "kernel/fs/fs.h"
 #include "kernel/dev/virtio_blk.h"
+#include "kernel/errno.h"
+#include "kernel/lib/lib.h"
+#include "kernel/proc/proc.h" /* either_copyin, for write_from_user */
 
-#define SUPERBLOCK_BLOCK 1 /* block 0 is left for a boot loader */
-
-/* Freeing a file marks its blocks free in every bitmap block, possibly all
- * of them, in one operation that also writes up to four other blocks
- * (the directory block, two inode blocks, and one to spare). This bounds
- * the size of a file system that can be mounted. */
-#define MAX_BITMAP_BLOCKS (MAXOPBLOCKS - 4)
+#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
+#define MAX_FILE_BYTES ((uint)(MAXFILE * BSIZE))
 
 /* File data blocks one operation may dirty (see log.c). A write() is split
  * into operations of at most this many blocks. */
@@ -110,6 +108,31 @@ void bfree(uint dev, uint b);
 int balloc_waiting_for_commit(void);
 /* The commit is on disk: blocks freed before it may be reused. */
 void balloc_committed(void);
+
+/* --- writing from user memory (device and pipe writes) --- */
+#define BOUNCE_BYTES 512 /* the kernel buffer, on the stack */
+/* Copy n bytes from the current process's address addr into target a
+ * piece at a time, through a kernel buffer, so that no lock is held while
+ * user memory is read: put(target, piece, m) stores a piece and returns the
+ * bytes it took (fewer than m to stop) or -errno. The bytes taken, or
+ * -errno if none. Inline, so that each caller's put is a direct call. */
+static inline __attribute__((always_inline)) int
+write_from_user(uint64 addr, int n, int (*put)(void *target, const char *src, int n), void *target) {
+  char bounce[BOUNCE_BYTES];
+  int done = 0;
+  while (done < n) {
+    int m = MIN(n - done, BOUNCE_BYTES);
+    if (either_copyin(bounce, 1, addr + done, m) < 0)
+      return done > 0 ? done : -EFAULT;
+    int r = put(target, bounce, m);
+    if (r < 0)
+      return done > 0 ? done : r;
+    done += r;
+    if (r < m)
+      break;
+  }
+  return done;
+}
 
 /* --- pipes (pipe.c), used through struct file --- */
 struct pipe;

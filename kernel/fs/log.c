@@ -68,7 +68,6 @@
 #include "kernel/proc/proc.h"
 #include "kernel/fs/internal.h"
 
-#define LOG_HEADER_SLOTS ARRAY_SIZE(((struct logheader *)0)->block)
 #define ORDERED_MAX (NBUF / 2)     /* data blocks waiting for a commit */
 #define COMMIT_INTERVAL_MS 1000    /* longest a completed write waits for the disk */
 #define NS_PER_MS 1000000UL
@@ -334,7 +333,7 @@ void log_set_interval_ms(uint64 ms) { wal.interval_ns = ms * NS_PER_MS; }
 int log_mount(uint dev, const struct superblock *sb) {
   wal.dev = dev;
   wal.start = sb->logstart;
-  wal.size = MIN(sb->nlog - 1, LOG_HEADER_SLOTS);
+  wal.size = LOG_SLOTS(sb->nlog);
 
   if (read_head() < 0) {
     printf("fs: cannot read the log header\n");

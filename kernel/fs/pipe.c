@@ -24,7 +24,6 @@
 #include "kernel/fs/file.h"
 
 #define PIPESIZE PGSIZE
-#define PIPE_BOUNCE_BYTES 512
 
 struct pipe {
   struct spinlock lock; /* guards everything below */
@@ -106,20 +105,22 @@ void pipeclose(struct pipe *pi, int writable) {
   }
 }
 
-/* Store n bytes from src, waiting for room. Returns how many were stored;
- * fewer than n only with *err set: -EPIPE (no reader) or -EINTR (killed). */
-static int put(struct pipe *pi, const char *src, int n, int *err) {
-  int done = 0;
+/* Store n bytes from src in the pipe target, waiting for room. Returns how
+ * many were stored, fewer than n only when it had to stop, or -EPIPE (no
+ * reader) or -EINTR (killed) if it stored none. */
+static int put(void *target, const char *src, int n) {
+  struct pipe *pi = target;
+  int done = 0, err = 0;
   acquire(&pi->lock);
   while (done < n) {
     if (!pi->readopen) {
-      *err = -EPIPE;
+      err = -EPIPE;
       break;
     }
     uint waiting = pi->nwrite - pi->nread;
     if (waiting == PIPESIZE) {
       if (sleep_should_abort()) {
-        *err = -EINTR;
+        err = -EINTR;
         break;
       }
       wake_readers(pi);
@@ -135,23 +136,10 @@ static int put(struct pipe *pi, const char *src, int n, int *err) {
   }
   wake_readers(pi);
   release(&pi->lock);
-  return done;
+  return done > 0 ? done : err;
 }
 
-int pipewrite(struct pipe *pi, uint64 addr, int n) {
-  char bounce[PIPE_BOUNCE_BYTES];
-  int done = 0;
-  while (done < n) {
-    int m = MIN(n - done, PIPE_BOUNCE_BYTES);
-    if (either_copyin(bounce, 1, addr + done, m) < 0)
-      return done > 0 ? done : -EFAULT;
-    int err = 0;
-    done += put(pi, bounce, m, &err);
-    if (err)
-      return done > 0 ? done : err;
-  }
-  return done;
-}
+int pipewrite(struct pipe *pi, uint64 addr, int n) { return write_from_user(addr, n, put, pi); }
 
 /* Wait until bytes are waiting (or no writer is left) and no other reader
  * is copying, then become the copying reader. Returns how many bytes are

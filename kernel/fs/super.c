@@ -12,8 +12,6 @@
 #include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/internal.h"
 
-#define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
-
 struct superblock fs_super;
 static int mounted; /* written once by fs_mount */
 
@@ -39,7 +37,7 @@ static const char *superblock_problem(const struct superblock *sb, uint64 disk_b
     return "file system is larger than the disk";
   if (sb->logstart <= SUPERBLOCK_BLOCK)
     return "log overlaps the superblock";
-  if (sb->nlog < 1 + MAXOPBLOCKS)
+  if (sb->nlog < LOG_MIN_BLOCKS)
     return "log cannot hold one operation";
   if ((uint64)sb->logstart + sb->nlog > sb->inodestart)
     return "log overlaps the inodes";

@@ -1,8 +1,9 @@
 /*
  * lib: freestanding helpers every subsystem may use: formatted console
  * output, panic, and the string/memory functions. It depends only on arch
- * (to know which hart prints) and on two hooks set at boot: where console
- * output goes (the UART driver) and how a panic powers off.
+ * (printf.c asks which cpu prints; backtraces read the frame pointer) and
+ * on two hooks set at boot: where console output goes (the UART driver)
+ * and how a panic powers off.
  */
 #ifndef RIVET_LIB_H
 #define RIVET_LIB_H
@@ -20,19 +21,21 @@
 #define ROUNDUP(x, a) (((x) + (a) - 1) & ~((uint64)(a) - 1))
 #define ROUNDDOWN(x, a) ((x) & ~((uint64)(a) - 1))
 
-/* printf: %d %u %x %p %s %c %% with l/ll sizes. Whole lines from different
- * harts never interleave: each call formats into a buffer, then prints it
- * under the console lock. */
+/* printf: the formats of kernel/lib/format.h (%d %i %u %x %p %s %c %%, l/ll,
+ * widths with 0, - and *), the same as the user library's. Whole lines from
+ * different harts never interleave: each call formats into a buffer, then
+ * prints it under the print lock. */
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Where printf's bytes go: SBI's legacy putchar until the UART is up. */
 void printf_set_output(void (*putc)(int c));
-void console_write_raw(const char *s, int n);
+void printf_write(const char *s, int n); /* n bytes as they are, under the print lock */
 
-/* Set by panic() to the panicking hart's index + 1: other harts stop at
- * their next trap. */
+/* Set by panic() to the panicking cpu's index + 1 (0: no panic): other
+ * cpus stop at their next trap. panicking_here: is this cpu the one? */
 extern volatile int panicking;
+int panicking_here(void);
 
 /* Called by panic to stop the machine; set by the power driver. */
 void lib_set_poweroff(void (*poweroff)(int status));

@@ -172,7 +172,8 @@ int as_fault(struct addrspace *as, uint64 va, int access);
  * program file's lock, which might be that very file. */
 int as_prefault_file_pages(struct addrspace *as, uint64 va, uint64 n, int access); /* 0 or -errno */
 
-/* Copy between kernel memory and user space, loading pages on demand.
+/* Copy between kernel memory and user space, loading pages on demand
+ * (usercopy.c).
  * Any address outside user space or a region gives -EFAULT, never a fault. */
 int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n);
 int copyin(struct addrspace *as, void *dst, uint64 srcva, uint64 n);

@@ -10,7 +10,9 @@
 #define INDEX_BITS 9
 #define INDEX_MASK 0x1ff
 #define PTE_FLAG_BITS 10
+#define ENTRIES (1 << INDEX_BITS)
 #define PX(level, va) ((((uint64)(va)) >> (PGSHIFT + INDEX_BITS * (level))) & INDEX_MASK)
+#define IS_LEAF(pte) (((pte) & (PTE_R | PTE_W | PTE_X)) != 0)
 
 uint64 pte_to_pa(pte_t pte) { return (pte >> PTE_FLAG_BITS) << PGSHIFT; }
 pte_t pa_to_pte(uint64 pa) { return (pa >> PGSHIFT) << PTE_FLAG_BITS; }
@@ -45,16 +47,16 @@ int pt_map(pagetable_t pt, uint64 va, uint64 pa, uint64 size, int perm) {
 static void free_tables(pagetable_t pt, int level, int from, int to) {
   for (int i = from; i < to; i++) {
     pte_t pte = pt[i];
-    if ((pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)) == 0 && level > 0)
-      free_tables((pagetable_t)pte_to_pa(pte), level - 1, 0, 1 << INDEX_BITS);
+    if ((pte & PTE_V) && !IS_LEAF(pte) && level > 0)
+      free_tables((pagetable_t)pte_to_pa(pte), level - 1, 0, ENTRIES);
     pt[i] = 0;
   }
-  if (from == 0 && to == (1 << INDEX_BITS))
+  if (from == 0 && to == ENTRIES)
     kfree(pt);
 }
 
 static int table_is_empty(pagetable_t t) {
-  for (int i = 0; i < (1 << INDEX_BITS); i++)
+  for (int i = 0; i < ENTRIES; i++)
     if (t[i])
       return 0;
   return 1;
@@ -85,12 +87,37 @@ void pt_prune(pagetable_t pt, uint64 start, uint64 end) {
   }
 }
 
+/* pt_for_each_user_page below table t of the given level, whose entry i
+ * maps the addresses from va_base + i * (what one entry of that level maps);
+ * entries: how many of t's entries to visit. */
+static int for_each_leaf(pagetable_t t, int level, uint64 va_base, int entries, pt_page_fn fn,
+                         void *arg) {
+  for (int i = 0; i < entries; i++) {
+    pte_t pte = t[i];
+    if (!(pte & PTE_V))
+      continue;
+    uint64 va = va_base | ((uint64)i << (PGSHIFT + INDEX_BITS * level));
+    int err = 0;
+    if (level == 0 && IS_LEAF(pte))
+      err = fn(va, &t[i], arg);
+    else if (level > 0 && !IS_LEAF(pte))
+      err = for_each_leaf((pagetable_t)pte_to_pa(pte), level - 1, va, ENTRIES, fn, arg);
+    if (err)
+      return err;
+  }
+  return 0;
+}
+
+int pt_for_each_user_page(pagetable_t pt, pt_page_fn fn, void *arg) {
+  return for_each_leaf(pt, LEVELS - 1, 0, PX(LEVELS - 1, USER_TOP), fn, arg);
+}
+
 void pt_free_user(pagetable_t pt) {
   free_tables(pt, LEVELS - 1, 0, PX(LEVELS - 1, USER_TOP));
   kfree(pt);
 }
 
 void pt_share_kernel(pagetable_t user_pt, pagetable_t kernel_pt) {
-  for (int i = PX(LEVELS - 1, USER_TOP); i < (1 << INDEX_BITS); i++)
+  for (int i = PX(LEVELS - 1, USER_TOP); i < ENTRIES; i++)
     user_pt[i] = kernel_pt[i];
 }

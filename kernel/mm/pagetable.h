@@ -1,4 +1,4 @@
-/* Page-table helpers shared by kvm.c and uvm.c (private to mm/). */
+/* Page-table helpers shared by kvm.c, uvm.c and usercopy.c (private to mm/). */
 #ifndef RIVET_PAGETABLE_H
 #define RIVET_PAGETABLE_H
 
@@ -12,6 +12,10 @@ pte_t *pt_walk(pagetable_t pt, uint64 va, int alloc);
 int pt_map(pagetable_t pt, uint64 va, uint64 pa, uint64 size, int perm);
 /* Free the tables under [start, end) of the user half that map nothing. */
 void pt_prune(pagetable_t pt, uint64 start, uint64 end);
+/* Call fn on every mapped page of the user half (every valid level-0
+ * leaf), in address order; stops at and returns fn's first nonzero result. */
+typedef int (*pt_page_fn)(uint64 va, pte_t *pte, void *arg);
+int pt_for_each_user_page(pagetable_t pt, pt_page_fn fn, void *arg);
 /* Free the user half's tables (not the pages they map) and the root. */
 void pt_free_user(pagetable_t pt);
 /* Make user_pt share the kernel half of kernel_pt. */

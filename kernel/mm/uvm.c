@@ -18,10 +18,6 @@
 #include "kernel/lib/lib.h"
 #include "kernel/lib/failpoint.h"
 
-#define ENTRIES 512
-#define USER_ROOT_ENTRIES ((int)(USER_TOP >> (PGSHIFT + 18))) /* root entries for user space */
-#define IS_LEAF(pte) (((pte) & (PTE_R | PTE_W | PTE_X)) != 0)
-
 struct addrspace *as_create(void) {
   struct addrspace *as = kalloc();
   if (as == 0)
@@ -32,29 +28,6 @@ struct addrspace *as_create(void) {
   }
   pt_share_kernel(as->pt, kernel_pagetable);
   return as;
-}
-
-/* Call fn on every mapped user page (every valid leaf under the user half). */
-static int for_each_user_page(pagetable_t root, int (*fn)(uint64 va, pte_t *pte, void *arg), void *arg) {
-  for (int i2 = 0; i2 < USER_ROOT_ENTRIES; i2++) {
-    if (!(root[i2] & PTE_V))
-      continue;
-    pagetable_t l1 = (pagetable_t)pte_to_pa(root[i2]);
-    for (int i1 = 0; i1 < ENTRIES; i1++) {
-      if (!(l1[i1] & PTE_V))
-        continue;
-      pagetable_t l0 = (pagetable_t)pte_to_pa(l1[i1]);
-      for (int i0 = 0; i0 < ENTRIES; i0++) {
-        if (!(l0[i0] & PTE_V) || !IS_LEAF(l0[i0]))
-          continue;
-        uint64 va = ((uint64)i2 << 30) | ((uint64)i1 << 21) | ((uint64)i0 << 12);
-        int err = fn(va, &l0[i0], arg);
-        if (err)
-          return err;
-      }
-    }
-  }
-  return 0;
 }
 
 /* Free a private page; shared text pages belong to their shared_text. */
@@ -78,7 +51,7 @@ static void region_release(struct region *r) {
 void as_destroy(struct addrspace *as) {
   if (as == 0)
     return;
-  for_each_user_page(as->pt, free_page, 0);
+  pt_for_each_user_page(as->pt, free_page, 0);
   for (int i = 0; i < NREGION; i++)
     if (as->regions[i].used)
       region_release(&as->regions[i]);
@@ -373,7 +346,7 @@ struct addrspace *as_fork(struct addrspace *parent) {
   child->stack_low = parent->stack_low;
   child->lazy_from = parent->lazy_from;
   child->lazy_resident = 0; /* counted again as the pages are copied */
-  if (promise_copy(child) < 0 || for_each_user_page(parent->pt, copy_page, child) < 0) {
+  if (promise_copy(child) < 0 || pt_for_each_user_page(parent->pt, copy_page, child) < 0) {
     as_destroy(child);
     return 0;
   }
@@ -458,70 +431,4 @@ int64 as_sbrk(struct addrspace *as, int64 n, int lazy) {
   heap->end = new_end;
   as->brk = new_brk;
   return old;
-}
-
-/* The kernel address of user byte va, mapping its page first if needed.
- * 0 if va is not usable for this access. */
-static char *user_byte(struct addrspace *as, uint64 va, int access) {
-  if (va >= USER_TOP)
-    return 0;
-  pte_t *pte = pt_walk(as->pt, va, 0);
-  if (pte == 0 || !(*pte & PTE_V)) {
-    if (as_fault(as, va, access) < 0)
-      return 0;
-    pte = pt_walk(as->pt, va, 0);
-  }
-  if ((access & ACCESS_WRITE) && !(*pte & PTE_W)) {
-    if (!(*pte & PTE_SHARED) || as_fault(as, va, access) < 0)
-      return 0; /* read-only, or a shared page of a read-only region */
-  }
-  if (!(*pte & PTE_U))
-    return 0;
-  return (char *)(pte_to_pa(*pte) + (va % PGSIZE));
-}
-
-int copyout(struct addrspace *as, uint64 dstva, const void *src, uint64 n) {
-  if (fail_should(FAIL_COPY))
-    return -EFAULT;
-  while (n > 0) {
-    char *dst = user_byte(as, dstva, ACCESS_WRITE);
-    if (dst == 0)
-      return -EFAULT;
-    uint64 chunk = MIN(n, PGSIZE - dstva % PGSIZE);
-    memmove(dst, src, chunk);
-    n -= chunk;
-    src = (const char *)src + chunk;
-    dstva += chunk;
-  }
-  return 0;
-}
-
-int copyin(struct addrspace *as, void *dst, uint64 srcva, uint64 n) {
-  if (fail_should(FAIL_COPY))
-    return -EFAULT;
-  while (n > 0) {
-    char *src = user_byte(as, srcva, ACCESS_READ);
-    if (src == 0)
-      return -EFAULT;
-    uint64 chunk = MIN(n, PGSIZE - srcva % PGSIZE);
-    memmove(dst, src, chunk);
-    n -= chunk;
-    dst = (char *)dst + chunk;
-    srcva += chunk;
-  }
-  return 0;
-}
-
-int copyinstr(struct addrspace *as, char *dst, uint64 srcva, uint64 max) {
-  if (fail_should(FAIL_COPY))
-    return -EFAULT;
-  for (uint64 i = 0; i < max; srcva++, i++) {
-    char *src = user_byte(as, srcva, ACCESS_READ);
-    if (src == 0)
-      return -EFAULT;
-    dst[i] = *src;
-    if (*src == 0)
-      return i;
-  }
-  return -ENAMETOOLONG;
 }

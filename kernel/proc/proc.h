@@ -81,10 +81,12 @@ void proc_init(int trace_states, uint64 quantum_ns);
 /* A new process in state NEW that will begin at start() in the kernel
  * (with interrupts on and no locks held). */
 struct proc *proc_create(const char *name, void (*start)(void));
-/* A copy of the calling process (NEW); the caller adds files, then proc_start. */
+/* A copy of the calling process (NEW), without its files: call only
+ * through task_fork (trap/task.c), which adds them before proc_start. */
 struct proc *proc_fork(void (*start)(void));
 void proc_start(struct proc *p);          /* NEW -> READY */
-void proc_exit(int status) __attribute__((noreturn)); /* files must be closed already */
+/* Become a ZOMBIE. Call only through task_exit, which closes the files first. */
+void proc_exit(int status) __attribute__((noreturn));
 /* Wait for a child (pid -1: any) to exit: its pid, 0 with WNOHANG if none has
  * exited yet, -ECHILD if there is no such child, -EINTR if killed. */
 int proc_wait(int pid, int *status, int options);

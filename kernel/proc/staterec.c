@@ -63,7 +63,7 @@ void staterec_add(struct proc *p, enum procstate old, enum statechange_why why) 
   c->time_ns = clock_ns();
   c->seq = seq;
   c->pid = p->pid;
-  c->hart = mycpu()->hartid;
+  c->hartid = mycpu()->hartid;
   c->old_state = old;
   c->new_state = p->state;
   c->why = why;

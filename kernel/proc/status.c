@@ -32,7 +32,7 @@ static void fill_info(struct proc *p, struct procinfo *info) {
   info->runtime_us = runtime / 1000;
   info->nvcsw = p->nvcsw;
   info->nivcsw = p->nivcsw;
-  info->hart = p->last_cpu;
+  info->cpu = p->last_cpu;
   info->exit_status = p->exit_status;
 }
 
@@ -84,7 +84,7 @@ void proc_dump(void) {
     enum procstate state = READ_ONCE(p->state);
     struct proc *parent = READ_ONCE(p->parent);
     if (state != PROC_UNUSED)
-      printf("%5d %5d %10s %4d %s\n", p->pid, parent ? READ_ONCE(parent->pid) : 0,
+      printf("%5d %5d %-10s %4d %s\n", p->pid, parent ? READ_ONCE(parent->pid) : 0,
              state_names[state], p->last_cpu, p->name);
   }
 }

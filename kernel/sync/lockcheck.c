@@ -43,7 +43,7 @@ struct holder_record {
   const struct lock_debug *last[NLOCKCLASS]; /* the one of each class taken last */
 };
 
-static struct holder_record hart_records[NCPU];
+static struct holder_record cpu_records[NCPU];
 /* One per process slot, and one more for code running outside a process. */
 static struct holder_record process_records[NPROC + 1];
 
@@ -65,7 +65,7 @@ static void capture_site(struct lock_site *site, uint64 fp) {
       break;
     fp = up;
   }
-  site->hart = mycpu()->index;
+  site->cpu = mycpu()->index;
   site->pid = sync_current_id();
 }
 
@@ -73,7 +73,7 @@ static void print_site(const char *what, const char *lock_name, const struct loc
   printf("lockcheck:   %s '%s' at", what, lock_name);
   for (int i = 0; i < LOCK_SITE_DEPTH && site->pc[i]; i++)
     printf(" 0x%lx", site->pc[i]);
-  printf(" (hart %d, pid %d)\n", site->hart, site->pid);
+  printf(" (cpu %d, pid %d)\n", site->cpu, site->pid);
 }
 
 /* Before the panic line: the two sites (a site's first address is the
@@ -138,7 +138,7 @@ static int class_index(const struct lock_class *c) { return c - classes; }
 
 /* --- holder records --- */
 
-static struct holder_record *this_hart(void) { return &hart_records[mycpu()->index]; }
+static struct holder_record *this_cpu_record(void) { return &cpu_records[mycpu()->index]; }
 
 static struct holder_record *this_process(void) {
   int slot = sync_current_slot();
@@ -214,7 +214,7 @@ static int any_held(const struct holder_record *r, const struct lock_class *exce
  * not be held across a sleep, but the one of class `except`. */
 static void check_may_block(const char *what, const char *lock_name, const struct lock_class *except,
                             uint64 fp) {
-  const struct holder_record *r = this_hart();
+  const struct holder_record *r = this_cpu_record();
   int i = any_held(r, except, 1);
   if (i < 0)
     return;
@@ -237,12 +237,12 @@ void lockcheck_spin_init(struct spinlock *lk) {
 
 void lockcheck_spin_acquire(struct spinlock *lk, uint64 fp) {
   class_of(&lk->debug, lk->name);
-  check_order(this_hart(), &lk->debug, lk->name, fp);
+  check_order(this_cpu_record(), &lk->debug, lk->name, fp);
 }
 
 void lockcheck_spin_acquired(struct spinlock *lk, uint64 fp) {
   capture_site(&lk->debug.site, fp);
-  record_take(this_hart(), &lk->debug);
+  record_take(this_cpu_record(), &lk->debug);
 }
 
 void lockcheck_spin_release(struct spinlock *lk, uint64 fp) {
@@ -253,11 +253,11 @@ void lockcheck_spin_release(struct spinlock *lk, uint64 fp) {
     printf("lockcheck: spinlock '%s' released, but this hart does not hold it (%s)\n", lk->name,
            lk->locked ? "another hart does" : "nobody does");
     print_sites("releasing", lk->name, &here, "it was last taken", lk->name, &lk->debug.site);
-    panic("lockcheck: release of '%s' at 0x%lx, not held by this hart (last taken at 0x%lx, hart "
+    panic("lockcheck: release of '%s' at 0x%lx, not held by this hart (last taken at 0x%lx, cpu "
           "%d)",
-          lk->name, here.pc[0], lk->debug.site.pc[0], lk->debug.site.hart);
+          lk->name, here.pc[0], lk->debug.site.pc[0], lk->debug.site.cpu);
   }
-  record_drop(this_hart(), &lk->debug, lk->name);
+  record_drop(this_cpu_record(), &lk->debug, lk->name);
 }
 
 void lockcheck_sleeplock_init(struct sleeplock *lk) {

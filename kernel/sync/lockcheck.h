@@ -27,7 +27,7 @@ struct sleeplock;
 /* Where a lock was taken: the calling code and two of its callers. */
 struct lock_site {
   uint64 pc[LOCK_SITE_DEPTH];
-  int hart; /* cpu index */
+  int cpu; /* index of the cpu that took the lock */
   int pid;  /* 0 outside a process */
 };
 

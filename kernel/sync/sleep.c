@@ -10,8 +10,10 @@ static const struct blocker *blocker; /* set once at boot, then read-only */
 
 void sync_set_blocker(const struct blocker *b) { blocker = b; }
 
-/* Nothing can block before the process layer has registered: a sleep
- * then is a kernel bug, reported as such (a wakeup then has nobody to wake). */
+/* Before the process layer has registered there are no processes: a sleep
+ * then is a kernel bug, reported as such; a wakeup has nobody to wake, no
+ * one is killed, and the current process is none (id 0, slot -1). Every
+ * use of the blocker below checks for that, so none dereferences 0. */
 static void block(void *chan, struct spinlock *lk, int interruptible, uint64 frame) {
   lockcheck_sleep(lk, interruptible, frame);
   if (blocker == 0)
@@ -30,7 +32,7 @@ void wakeup(void *chan) {
     blocker->wakeup(chan);
 }
 
-int sleep_should_abort(void) { return blocker->should_abort(); }
+int sleep_should_abort(void) { return blocker && blocker->should_abort(); }
 
 static volatile int requests_in_flight; /* atomic */
 
@@ -56,7 +58,7 @@ void acquire_sleep(struct sleeplock *lk) {
     lk->waiters--;
   }
   lk->locked = 1;
-  lk->owner = blocker->current_id();
+  lk->owner = sync_current_id();
   lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
   release(&lk->lk);
 }
@@ -67,7 +69,7 @@ void acquire_sleep_unused(struct sleeplock *lk) {
   if (lk->locked)
     panic("acquire_sleep_unused: %s is held by pid %d", lk->name, lk->owner);
   lk->locked = 1;
-  lk->owner = blocker->current_id();
+  lk->owner = sync_current_id();
   lockcheck_sleeplock_acquired(lk, LOCKCHECK_FRAME());
   release(&lk->lk);
 }
@@ -84,7 +86,7 @@ void release_sleep(struct sleeplock *lk) {
 
 int holding_sleep(struct sleeplock *lk) {
   acquire(&lk->lk);
-  int held = lk->locked && lk->owner == blocker->current_id();
+  int held = lk->locked && lk->owner == sync_current_id();
   release(&lk->lk);
   return held;
 }

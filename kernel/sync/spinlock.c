@@ -9,7 +9,7 @@
 void spinlock_init(struct spinlock *lk, const char *name) {
   lk->locked = 0;
   lk->name = name;
-  lk->hart = -1;
+  lk->cpu = -1;
   lockcheck_spin_init(lk);
 }
 
@@ -31,7 +31,7 @@ void acquire(struct spinlock *lk) {
       spins = 0;
     }
   __sync_synchronize();
-  lk->hart = mycpu()->index;
+  lk->cpu = mycpu()->index;
   lockcheck_spin_acquired(lk, LOCKCHECK_FRAME());
 }
 
@@ -39,14 +39,14 @@ void release(struct spinlock *lk) {
   lockcheck_spin_release(lk, LOCKCHECK_FRAME());
   if (!holding(lk))
     panic("release: %s not held", lk->name);
-  lk->hart = -1;
+  lk->cpu = -1;
   __sync_synchronize();
   __sync_lock_release(&lk->locked);
   pop_off();
 }
 
 /* Must be called with interrupts off, so the answer cannot go stale. */
-int holding(struct spinlock *lk) { return lk->locked && lk->hart == mycpu()->index; }
+int holding(struct spinlock *lk) { return lk->locked && lk->cpu == mycpu()->index; }
 
 void push_off(void) {
   int was_on = intr_get();

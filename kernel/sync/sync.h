@@ -34,7 +34,7 @@
 struct spinlock {
   uint locked;      /* 0 = free, 1 = held */
   const char *name; /* for debugging; names the lock's class */
-  int hart;         /* hart holding it, -1 if none */
+  int cpu;          /* index of the cpu holding it, -1 if none */
 #ifdef DEBUG
   struct lock_debug debug; /* for the lock checker */
 #endif

@@ -1,21 +1,10 @@
 /*
- * System-call dispatch. The table is generated from kernel/sys/syscalls.h,
- * the same file that generates the user stubs.
+ * System-call arguments: a handler reads them from the trapframe the trap
+ * entry saved (the dispatcher is kernel/trap/syscall.c).
  */
 #include "kernel/sys/syscall.h"
 #include "kernel/proc/proc.h"
-#include "kernel/errno.h"
 #include "kernel/lib/lib.h"
-
-#define SYSCALL(num, name) uint64 sys_##name(void);
-#include "kernel/sys/syscalls.h"
-#undef SYSCALL
-
-#define SYSCALL(num, name) [num] = sys_##name,
-static uint64 (*const handlers[])(void) = {
-#include "kernel/sys/syscalls.h"
-};
-#undef SYSCALL
 
 static uint64 arg_raw(int n) { return myproc()->tf.regs[REG_A0 + n]; }
 
@@ -23,14 +12,3 @@ int arg_int(int n) { return (int)arg_raw(n); }
 uint64 arg_addr(int n) { return arg_raw(n); }
 
 int arg_str(int n, char *buf, int max) { return copyinstr(myproc()->as, buf, arg_raw(n), max); }
-
-void syscall_dispatch(void) {
-  struct proc *p = myproc();
-  uint64 num = p->tf.regs[REG_A7];
-  if (num < ARRAY_SIZE(handlers) && handlers[num]) {
-    p->tf.regs[REG_A0] = handlers[num]();
-  } else {
-    printf("pid %d (%s): unknown system call %ld\n", p->pid, p->name, num);
-    p->tf.regs[REG_A0] = -ENOSYS;
-  }
-}

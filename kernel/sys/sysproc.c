@@ -1,8 +1,7 @@
 /* System calls about processes, time and the machine. */
 #include "kernel/sys/syscall.h"
-#include "kernel/sys/task.h"
+#include "kernel/trap/task.h"
 #include "kernel/proc/proc.h"
-#include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
 #include "kernel/arch/arch.h"
 #include "kernel/dev/dev.h"
@@ -16,15 +15,7 @@
 
 uint64 sys_exit(void) { task_exit(arg_int(0)); }
 
-uint64 sys_fork(void) {
-  struct proc *child = proc_fork(task_return_to_user);
-  if (child == 0)
-    return -EAGAIN;
-  files_fork(child, myproc());
-  int pid = child->pid;
-  proc_start(child);
-  return pid;
-}
+uint64 sys_fork(void) { return task_fork(); }
 
 static uint64 wait_and_report(int pid, uint64 status_addr, int options) {
   int status = 0;

@@ -3,8 +3,7 @@
 #include "kernel/arch/arch.h"
 #include "kernel/dev/dev.h"
 #include "kernel/proc/proc.h"
-#include "kernel/sys/syscall.h"
-#include "kernel/sys/task.h"
+#include "kernel/trap/task.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 
@@ -124,7 +123,7 @@ void kernel_trap(void) {
   if (!(sstatus & SSTATUS_SPP))
     panic("kernel_trap: trap from user mode");
   if (panicking) {
-    if (panicking == mycpu()->index + 1)
+    if (panicking_here())
       power_off(PANIC_EXIT_STATUS); /* the panic report itself faulted */
     for (;;)
       wfi(); /* another hart is printing its report */

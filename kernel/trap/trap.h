@@ -1,8 +1,13 @@
 /*
- * trap: what happens on every trap. From user mode: system calls, page
- * faults (lazy loading), other faults (the process dies, the kernel lives
- * on), and device interrupts. From the kernel: interrupts only; anything
- * else is a kernel bug and panics with a report.
+ * trap: what happens on every trap, entry to return. From user mode:
+ * system calls, page faults (lazy loading), other faults (the process
+ * dies, the kernel lives on), and device interrupts. From the kernel:
+ * interrupts only; anything else is a kernel bug and panics with a report.
+ *
+ *   arch/trapvec.S  saves the registers and calls user_trap or kernel_trap
+ *   trap.c          decides what the trap was and handles it
+ *   syscall.c       dispatches a system call to its handler in kernel/sys/
+ *   task.c          returns to user mode, or exits (task.h)
  */
 #ifndef RIVET_TRAP_H
 #define RIVET_TRAP_H
@@ -17,5 +22,7 @@ void trap_set_tick_hook(void (*hook)(void));
 
 void user_trap(struct trapframe *tf);
 void kernel_trap(void);
+/* Run the system call the current process asked for (syscall.c). */
+void syscall_dispatch(void);
 
 #endif

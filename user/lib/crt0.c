@@ -9,8 +9,6 @@
 
 int main(int argc, char **argv);
 
-__attribute__((section(".text.start"), noreturn))
-void _start(int argc, char **argv)
-{
+__attribute__((section(".text.start"), noreturn)) void _start(int argc, char **argv) {
   exit(main(argc, argv));
 }

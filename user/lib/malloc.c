@@ -22,7 +22,7 @@ union header {
 
 typedef union header Header;
 
-#define MIN_GROW_UNITS 4096 /* grow the heap by at least this many units */
+#define MIN_GROW_UNITS 4096       /* grow the heap by at least this many units */
 #define MAX_GROW_BYTES 0x7fffffff /* sbrk() takes an int */
 
 /* The list is circular and never empty once started: `base` is a size-0
@@ -31,9 +31,7 @@ static Header base;
 static Header *free_list;
 
 /* Returns the free block after which `block` belongs in address order. */
-static Header *
-find_predecessor(Header *block)
-{
+static Header *find_predecessor(Header *block) {
   Header *prev = free_list;
 
   for (;;) {
@@ -49,9 +47,7 @@ find_predecessor(Header *block)
   }
 }
 
-void
-free(void *ptr)
-{
+void free(void *ptr) {
   if (ptr == 0)
     return;
 
@@ -79,9 +75,7 @@ free(void *ptr)
 }
 
 /* Adds at least `units` units of new memory to the free list. */
-static int
-grow_heap(uint64 units)
-{
+static int grow_heap(uint64 units) {
   if (units < MIN_GROW_UNITS)
     units = MIN_GROW_UNITS;
   if (units > MAX_GROW_BYTES / sizeof(Header))
@@ -99,9 +93,7 @@ grow_heap(uint64 units)
 
 /* First fit: returns a block of `units` units taken from the free list,
  * or 0 if none is big enough. */
-static Header *
-take_free_block(uint64 units)
-{
+static Header *take_free_block(uint64 units) {
   Header *prev = free_list;
 
   do {
@@ -124,9 +116,7 @@ take_free_block(uint64 units)
   return 0;
 }
 
-void *
-malloc(uint nbytes)
-{
+void *malloc(uint nbytes) {
   // Round up to whole units and add one for the header.
   uint64 units = ((uint64)nbytes + sizeof(Header) - 1) / sizeof(Header) + 1;
 

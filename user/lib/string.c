@@ -5,9 +5,7 @@
 #include "kernel/types.h"
 #include "user/user.h"
 
-char *
-strcpy(char *dst, const char *src)
-{
+char *strcpy(char *dst, const char *src) {
   char *start = dst;
 
   while ((*dst++ = *src++) != 0)
@@ -17,9 +15,7 @@ strcpy(char *dst, const char *src)
 
 /* Copies at most n bytes; like the standard one, pads with NULs and does not
  * terminate dst when src is n bytes or longer. */
-char *
-strncpy(char *dst, const char *src, int n)
-{
+char *strncpy(char *dst, const char *src, int n) {
   int i = 0;
 
   for (; i < n && src[i] != 0; i++)
@@ -29,16 +25,12 @@ strncpy(char *dst, const char *src, int n)
   return dst;
 }
 
-char *
-strcat(char *dst, const char *src)
-{
+char *strcat(char *dst, const char *src) {
   strcpy(dst + strlen(dst), src);
   return dst;
 }
 
-int
-strcmp(const char *a, const char *b)
-{
+int strcmp(const char *a, const char *b) {
   while (*a != 0 && *a == *b) {
     a++;
     b++;
@@ -46,9 +38,7 @@ strcmp(const char *a, const char *b)
   return (uchar)*a - (uchar)*b;
 }
 
-int
-strncmp(const char *a, const char *b, uint n)
-{
+int strncmp(const char *a, const char *b, uint64 n) {
   while (n > 0 && *a != 0 && *a == *b) {
     n--;
     a++;
@@ -59,10 +49,8 @@ strncmp(const char *a, const char *b, uint n)
   return (uchar)*a - (uchar)*b;
 }
 
-uint
-strlen(const char *s)
-{
-  uint n = 0;
+int strlen(const char *s) {
+  int n = 0;
 
   while (s[n] != 0)
     n++;
@@ -70,9 +58,7 @@ strlen(const char *s)
 }
 
 /* Returns a pointer to the first c in s, or 0 if there is none. */
-char *
-strchr(const char *s, char c)
-{
+char *strchr(const char *s, char c) {
   for (; *s != 0; s++)
     if (*s == c)
       return (char *)s;
@@ -87,20 +73,16 @@ strchr(const char *s, char c)
  */
 #define NO_LOOP_TO_CALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-NO_LOOP_TO_CALL void *
-memset(void *dst, int c, uint n)
-{
+NO_LOOP_TO_CALL void *memset(void *dst, int c, uint64 n) {
   uchar *d = dst;
 
-  for (uint i = 0; i < n; i++)
+  for (uint64 i = 0; i < n; i++)
     d[i] = (uchar)c;
   return dst;
 }
 
 /* Copies n bytes; the two areas may overlap. */
-NO_LOOP_TO_CALL void *
-memmove(void *dst, const void *src, int n)
-{
+NO_LOOP_TO_CALL void *memmove(void *dst, const void *src, uint64 n) {
   uchar *d = dst;
   const uchar *s = src;
 
@@ -110,7 +92,7 @@ memmove(void *dst, const void *src, int n)
     while (n-- > 0)
       d[n] = s[n];
   } else {
-    for (int i = 0; i < n; i++)
+    for (uint64 i = 0; i < n; i++)
       d[i] = s[i];
   }
   return dst;
@@ -118,19 +100,13 @@ memmove(void *dst, const void *src, int n)
 
 /* Like memmove(); the C standard lets memcpy() assume no overlap, but
  * handling it costs nothing here. */
-void *
-memcpy(void *dst, const void *src, uint n)
-{
-  return memmove(dst, src, n);
-}
+void *memcpy(void *dst, const void *src, uint64 n) { return memmove(dst, src, n); }
 
-int
-memcmp(const void *a, const void *b, uint n)
-{
+int memcmp(const void *a, const void *b, uint64 n) {
   const uchar *x = a;
   const uchar *y = b;
 
-  for (uint i = 0; i < n; i++)
+  for (uint64 i = 0; i < n; i++)
     if (x[i] != y[i])
       return x[i] - y[i];
   return 0;

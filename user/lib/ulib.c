@@ -4,17 +4,10 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-int
-sleep(int ticks)
-{
-  return pause(ticks);
-}
-
+int sleep(int ticks) { return pause(ticks); }
 
 /* stat() by name: open the file, ask fstat(), close it again. */
-int
-stat(const char *path, struct stat *st)
-{
+int stat(const char *path, struct stat *st) {
   int fd = open(path, O_RDONLY);
   if (fd < 0)
     return -1;
@@ -32,9 +25,7 @@ stat(const char *path, struct stat *st)
  * line is consumed (a child process may want to read the rest).
  * At end of input buf holds whatever was read, possibly "".
  */
-char *
-gets(char *buf, int max)
-{
+char *gets(char *buf, int max) {
   int len = 0;
 
   while (len + 1 < max) {
@@ -49,22 +40,12 @@ gets(char *buf, int max)
   return buf;
 }
 
-int
-isdigit(int c)
-{
-  return c >= '0' && c <= '9';
-}
+int isdigit(int c) { return c >= '0' && c <= '9'; }
 
-int
-isspace(int c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+int isspace(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 /* Decimal with an optional sign; stops at the first non-digit. */
-int
-atoi(const char *s)
-{
+int atoi(const char *s) {
   int sign = 1;
   int n = 0;
 
@@ -83,9 +64,7 @@ atoi(const char *s)
 /* Parses all of s as a decimal number with an optional '-'. Returns 0 and
  * stores the number in *value, or -1 if s is not such a number or does not
  * fit in an int (so "4294967298" is refused rather than read as 2). */
-int
-parse_int(const char *s, int *value)
-{
+int parse_int(const char *s, int *value) {
   int negative = s[0] == '-';
   const char *digits = negative ? s + 1 : s;
   uint64 limit = 0x7fffffffUL + negative; /* INT_MAX, or -INT_MIN */

@@ -1,5 +1,5 @@
 /*
- * User-side system call stubs, one per line of kernel/sys/syscalls.h.
+ * User-side system call stubs, one per line of kernel/syscalls.h.
  *
  * Each stub puts the call number in a7 and traps with ecall; the arguments
  * are already in a0..a5 because the C calling convention put them there.
@@ -23,7 +23,7 @@
 
 .text
 
-#include "kernel/sys/syscalls.h"
+#include "kernel/syscalls.h"
 
 /* sbrk(n) and sbrklazy(n): sys_sbrk(n, SBRK_EAGER or SBRK_LAZY), as in
  * xv6's ulib.c; written here so that they cost no stack frame. */

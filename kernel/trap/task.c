@@ -1,9 +1,24 @@
-/* The ways a process leaves the kernel: back to user mode, or out for good. */
-#include "kernel/sys/task.h"
+/*
+ * The return half of the trap path (entry and dispatch: trap.c, syscall.c):
+ * the ways a process leaves the kernel, back to user mode or out for good,
+ * and fork, whose child leaves the kernel the same way.
+ */
+#include "kernel/trap/task.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
 #include "kernel/arch/arch.h"
+#include "kernel/errno.h"
 #include "kernel/lib/lib.h"
+
+int task_fork(void) {
+  struct proc *child = proc_fork(task_return_to_user);
+  if (child == 0)
+    return -EAGAIN;
+  files_fork(child, myproc()); /* before proc_start: the child may run at once */
+  int pid = child->pid;
+  proc_start(child);
+  return pid;
+}
 
 void task_exit(int status) {
   files_exit(myproc());
