@@ -12,6 +12,9 @@ fix.
                         wait_lock rule itself is checked by parent_pid() in
                         the kernel, which proc_getprocs, proc_orphan and
                         user_ps exercise
+  console_readfault     a console read into a bad buffer leaves the line it
+                        could not deliver for the next read (fstest
+                        consolefault, lines typed at the shell)
   console_paste         60,000 bytes pasted into 'cat > paste.txt' at the
                         console all arrive: the console holds input back in
                         the UART while its buffer is full
@@ -122,3 +125,29 @@ def console_paste(t):
             line = text.splitlines()[n]
             got = r.run("grep ^L%04d paste.txt" % n, timeout=20)
             t.check_equal(got, line + "\n", "line %d of paste.txt" % n)
+
+
+CONSOLEFAULT_PARTWAY_READS = 3  # fstest's console_goods
+
+
+@test("console_readfault", groups=[NEEDS_FS, "shell"], timeout=90)
+def console_readfault(t):
+    """fstest consolefault: a console read into a bad (or partly bad) buffer leaves the undelivered part of the line"""
+    with shell_boot(t, timeout=80) as r:
+        r.send("fstest %s consolefault\n" % t.token)
+        try:
+            r.expect(r"^fstest: consolefault: ready", timeout=WAIT)
+        except rivet.ExpectTimeout:
+            t.fail("expected 'fstest: consolefault: ready' within %d s, saw none" % WAIT)
+        # All lines at once: they fit the console's buffer, and their echo
+        # is not awaited, since fstest's FAIL lines could split it.
+        lines = ["first line"] + ["0123456789abcdef"] * CONSOLEFAULT_PARTWAY_READS
+        r.send("".join(line + "\n" for line in lines))
+        # The first verdict line: a lost line shows as a FAIL (the next
+        # read got the wrong line), and PASS comes only after every check.
+        try:
+            m = r.expect(r"(?m)^fstest: (FAIL .*|PASS \S+)$", timeout=30)
+        except rivet.ExpectTimeout:
+            t.fail("expected fstest's first FAIL or its PASS line after the %d lines were "
+                   "typed, saw neither in 30 s" % (1 + CONSOLEFAULT_PARTWAY_READS))
+        t.check_equal(m.group(1), "PASS %s" % t.token, "fstest consolefault's first verdict line")

@@ -628,6 +628,22 @@ test_bigpipe(void)
   equal("bigpipe: writer status", child_status(pid), 0);
 }
 
+/* Grow the heap so that it ends on a page boundary (the next page is not
+ * mapped); *align is the growth, for sbrk(-*align) afterwards. Returns the
+ * end, or 0 after a failed check. */
+static char *
+heap_end_on_page(const char *check, int *align)
+{
+  char *end = sbrk(0);
+  *align = (PAGE_BYTES - (uint64)end % PAGE_BYTES) % PAGE_BYTES;
+  if (sbrk(*align) == (char *)-1) {
+    printf("fstest: FAIL %s: sbrk: cannot align the heap\n", check);
+    failures++;
+    return 0;
+  }
+  return end + *align;
+}
+
 #define PIPEFAULT_BYTES 3000 /* less than a pipe holds, so one write puts it all in */
 #define PIPEFAULT_SEED 7
 
@@ -750,19 +766,87 @@ test_pipefault(void)
   close(p[0]);
   close(p[1]);
 
-  // Make the heap end on a page boundary: the next page is not mapped.
-  char *end = sbrk(0);
-  int align = (PAGE_BYTES - (uint64)end % PAGE_BYTES) % PAGE_BYTES;
-  if (sbrk(align) == (char *)-1) {
-    fail("pipefault: sbrk", "cannot align the heap");
+  int align;
+  char *end = heap_end_on_page("pipefault", &align);
+  if (end == 0)
     return;
-  }
-  end += align;
   static const int goods[] = {0, 1, 100, 700, 1500, PAGE_BYTES / 2 + 1, PIPEFAULT_BYTES - 1};
   for (int i = 0; i < (int)(sizeof goods / sizeof goods[0]); i++)
     pipefault_partway(end, goods[i]);
   sbrk(-align);
   pipefault_shared();
+}
+
+#define CONSOLE_LINE "first line\n"
+#define CONSOLE_PARTWAY_LINE "0123456789abcdef\n"
+#define CONSOLE_READ_BYTES 64 /* more than any line typed here */
+static const int console_goods[] = {1, 5, sizeof CONSOLE_PARTWAY_LINE - 2};
+
+/* got[0..n) must be exactly want (a string). */
+static void
+expect_text(const char *check, const char *got, int n, const char *want)
+{
+  int len = strlen(want);
+  if (n == len && memcmp(got, want, len) == 0)
+    return;
+  char shown[CONSOLE_READ_BYTES + 1];
+  int k = n < 0 ? 0 : MIN(n, CONSOLE_READ_BYTES);
+  memmove(shown, got, k);
+  shown[k] = 0;
+  printf("fstest: FAIL %s: read returned %d bytes '%s', expected %d bytes '%s'\n",
+         check, n, shown, len, want);
+  failures++;
+}
+
+/* Reads a console line into a buffer whose first good bytes are writable
+ * and whose rest lies past the end of the heap; the next read must return
+ * exactly the part of the line the first one did not deliver. */
+static void
+consolefault_partway(char *heap_end, int good)
+{
+  const char *line = CONSOLE_PARTWAY_LINE;
+  char *buf = heap_end - good;
+  int n = read(0, buf, CONSOLE_READ_BYTES);
+  if (n == -1 && errno == EFAULT) {
+    n = 0; /* nothing delivered: nothing taken */
+  } else if (n < 0 || n > good) {
+    printf("fstest: FAIL consolefault: read into %d good bytes then a bad page: returned %d "
+           "(errno %d), expected -1 (EFAULT) or 1..%d\n", good, n, errno, good);
+    failures++;
+    return;
+  } else if (memcmp(buf, line, n) != 0) {
+    printf("fstest: FAIL consolefault: read into %d good bytes: its %d bytes are not the "
+           "line's first %d\n", good, n, n);
+    failures++;
+  }
+  char rest[CONSOLE_READ_BYTES];
+  int left = read(0, rest, sizeof rest);
+  expect_text("consolefault: the rest of a line after a read into good bytes then a bad page",
+              rest, left, line + n);
+}
+
+/* Reads fd 0 (the console) into bad buffers: what a read could not deliver
+ * must stay for the next read. Run only on request, by a test that types
+ * the lines once it sees the ready line (tests/test_reliability.py). */
+static void
+test_consolefault(void)
+{
+  int partway = sizeof console_goods / sizeof console_goods[0];
+  printf("fstest: consolefault: ready for '%s' and %d x '%s'\n", "first line", partway,
+         "0123456789abcdef");
+  fails_with("consolefault: read into kernel memory",
+             read(0, (char *)KERNEL_ADDRESS, CONSOLE_READ_BYTES), EFAULT);
+  char got[CONSOLE_READ_BYTES];
+  int n = read(0, got, sizeof got);
+  expect_text("consolefault: the line after a failed read", got, n, CONSOLE_LINE);
+
+  int align;
+  char *end = heap_end_on_page("consolefault", &align);
+  if (end == 0)
+    return;
+  for (int i = 0; i < partway; i++)
+    consolefault_partway(end, console_goods[i]);
+  sbrk(-align);
 }
 
 static void
@@ -1388,6 +1472,7 @@ static struct subtest subtests[] = {
   {"inodes", test_inodes, SUBTEST_ON_REQUEST},
   {"zeroed", test_zeroed, SUBTEST_ON_REQUEST},
   {"syncfail", test_syncfail, SUBTEST_ON_REQUEST, 1},
+  {"consolefault", test_consolefault, SUBTEST_ON_REQUEST},
 };
 
 int

@@ -594,9 +594,31 @@ check_suspend_sleeper(void)
   kill_and_reap(pid, "suspend sleeper");
 }
 
+/*
+ * poll_state must look at least once after its deadline: on a busy host
+ * the guest can stall past the whole timeout between two looks, or before
+ * the first. A poll that judged the deadline before looking made proctest
+ * flaky under load (issue 11: "stays SUSPENDED, not SUSPENDED"). A timeout
+ * of 0 is that stall, every time: the deadline has passed before the first
+ * look, and a child that is already SUSPENDED must still be seen as such.
+ */
+static void
+check_poll_after_deadline(void)
+{
+  int pid = spawn(sleep_forever, 0);
+  wait_until_asleep(pid, "poll after deadline");
+  suspend_sleeper(pid, "poll after deadline");
+  int seen = poll_state(pid, PROC_SUSPENDED, 0);
+  CHECK(seen == PROC_SUSPENDED, "poll after deadline",
+        "poll_state with its deadline already passed: expected SUSPENDED (a suspended child "
+        "stays so until resumed), saw %s", state_name(seen));
+  kill_and_reap(pid, "poll after deadline");
+}
+
 static void
 test_suspend(void)
 {
+  check_poll_after_deadline();
   check_suspend_stops(0);
   check_suspend_stops(1);
   check_suspend_sleeper();

@@ -8,6 +8,12 @@
  * UART keeps further characters (its emulation then stops reading the
  * terminal) until a reader makes room. Control keys wait their turn too,
  * so Ctrl-P does nothing while the buffer is full and nobody reads.
+ *
+ * Nothing read is lost either: a reader hands its line to a deliver
+ * function (the copy to the user, which may fault and sleep, so it runs
+ * without the lock) and only the bytes it delivered leave the buffer. A
+ * read into a bad buffer leaves the line for the next read, as pipes and
+ * files do.
  */
 #include "kernel/dev/dev.h"
 #include "kernel/errno.h"
@@ -24,12 +30,16 @@
  *   [read, committed)  complete lines waiting for readers
  *   [committed, edit)  the line being typed
  * A full ring is always committed, so a reader can always empty it.
+ * Readers take turns (delivering): only the delivering reader moves read,
+ * and input never touches [read, committed), so the line it copies out
+ * without the lock stays put.
  */
 static struct {
   struct spinlock lock;
   char buf[INPUT_BUF];
   uint read, committed, edit;
   int input_paused; /* the UART holds input back until a reader makes room */
+  int delivering;   /* a reader is copying a line out; others wait for their turn */
 } cons;
 
 static void (*dump_hook)(void);
@@ -102,33 +112,73 @@ void console_input(int c) {
   release(&cons.lock);
 }
 
-/* Read up to n bytes, at most one line. 0 means end of file (Ctrl-D at the
- * start of a line). A killed reader gets -EINTR. */
-int console_read(char *dst, int n) {
-  int got = 0;
-  acquire(&cons.lock);
-  while (got < n) {
-    while (cons.read == cons.committed) {
-      if (sleep_should_abort()) {
-        release(&cons.lock);
-        return -EINTR;
-      }
-      sleep_interruptible(&cons.read, &cons.lock);
-    }
-    int c = cons.buf[cons.read++ % INPUT_BUF];
-    if (c == CTRL('D')) {
-      if (got > 0)
-        cons.read--; /* keep it: the next read returns 0 */
+/* Wait, holding cons.lock, until a complete line is waiting and no other
+ * reader is delivering. Returns 0, or -EINTR if killed while waiting. */
+static int wait_for_line(void) {
+  while (cons.delivering || cons.read == cons.committed) {
+    if (sleep_should_abort())
+      return -EINTR;
+    sleep_interruptible(&cons.read, &cons.lock);
+  }
+  return 0;
+}
+
+/* Copy the next at most n bytes of the waiting line into line, without
+ * taking them: up to and including its newline, not its Ctrl-D. Called
+ * with cons.lock held. */
+static int peek_line(char *line, int n) {
+  int len = 0;
+  while (len < n && cons.read + len != cons.committed) {
+    char c = cons.buf[(cons.read + len) % INPUT_BUF];
+    if (c == CTRL('D'))
       break;
-    }
-    dst[got++] = c;
+    line[len++] = c;
     if (c == '\n')
       break;
   }
-  if (cons.input_paused && cons.edit - cons.read < INPUT_BUF) { /* we made room */
+  return len;
+}
+
+/* Called with cons.lock held after read moved: if input was held back in
+ * the UART for lack of room, take it again. */
+static void resume_input_if_room(void) {
+  if (cons.input_paused && cons.edit - cons.read < INPUT_BUF) {
     cons.input_paused = 0;
     uart_rx_resume();
   }
+}
+
+/* Read up to n bytes, at most one line, by handing them to deliver, which
+ * copies them to the reader and returns how many it could take. Only those
+ * leave the buffer. Returns that count, 0 at end of file (Ctrl-D at the
+ * start of a line), -EFAULT if deliver took nothing, -EINTR if killed. */
+int console_read(int (*deliver)(void *to, const char *src, int n), void *to, int n) {
+  char line[INPUT_BUF];
+  if (n <= 0)
+    return 0;
+  acquire(&cons.lock);
+  int err = wait_for_line();
+  if (err < 0) {
+    release(&cons.lock);
+    return err;
+  }
+  int len = peek_line(line, MIN(n, INPUT_BUF));
+  if (len == 0) { /* Ctrl-D at the start of a line: end of file, once */
+    cons.read++;
+    resume_input_if_room();
+    release(&cons.lock);
+    return 0;
+  }
+  cons.delivering = 1;
   release(&cons.lock);
-  return got;
+
+  int got = deliver(to, line, len); /* may fault and sleep: no lock held */
+
+  acquire(&cons.lock);
+  cons.read += got;
+  cons.delivering = 0;
+  wakeup(&cons.read); /* the next reader's turn */
+  resume_input_if_room();
+  release(&cons.lock);
+  return got > 0 ? got : -EFAULT;
 }

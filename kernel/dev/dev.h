@@ -3,7 +3,8 @@
  * which interrupts they raise; the one board fact hard-coded is QEMU
  * virt's PLIC numbering of a hart's S-mode context (plic.c). Drivers here never touch
  * processes or files: they block with sync's sleep/wakeup and move bytes
- * through kernel buffers.
+ * through kernel buffers (a reader's bytes go to a deliver function that
+ * its caller passes in, so the copy to the user stays in the file layer).
  */
 #ifndef RIVET_DEV_H
 #define RIVET_DEV_H
@@ -44,7 +45,8 @@ void uart_rx_resume(void); /* interrupt again for received characters */
 void console_init(void);
 int console_can_take(void);                     /* room for one more? if not, pauses the UART */
 void console_input(int c);                      /* a typed character */
-int console_read(char *dst, int n);             /* blocks for a line; -EINTR if killed */
+/* Blocks for a line and hands at most n bytes of it to deliver (see console.c). */
+int console_read(int (*deliver)(void *to, const char *src, int n), void *to, int n);
 int console_write(const char *src, int n);
 void console_set_dump_hook(void (*dump)(void)); /* what Ctrl-P prints */
 

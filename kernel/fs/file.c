@@ -26,8 +26,6 @@
 #define WRITE_CHUNK_BYTES (OP_DATA_BLOCKS * BSIZE)
 _Static_assert(1 + 3 + MAX_BITMAP_BLOCKS <= MAXOPBLOCKS, "a write chunk fits one operation");
 
-/* Device reads go through a kernel buffer of this size, on the stack. */
-#define DEVICE_BOUNCE_BYTES BOUNCE_BYTES
 
 static struct {
   struct spinlock lock; /* guards kind and ref of every file */
@@ -35,7 +33,7 @@ static struct {
 } ftable;
 
 struct devsw {
-  int (*read)(char *kbuf, int n);
+  int (*read)(int (*deliver)(void *to, const char *kbuf, int k), void *to, int n);
   int (*write)(const char *kbuf, int n);
 };
 /* Filled in at boot by devsw_register, read-only afterwards. */
@@ -43,7 +41,8 @@ static struct devsw devsw[NDEV];
 
 void file_table_init(void) { spinlock_init(&ftable.lock, "ftable"); }
 
-int devsw_register(int major, int (*read)(char *kbuf, int n),
+int devsw_register(int major,
+                   int (*read)(int (*deliver)(void *to, const char *kbuf, int k), void *to, int n),
                    int (*write)(const char *kbuf, int n)) {
   if (major < 0 || major >= NDEV)
     return -EINVAL;
@@ -106,17 +105,28 @@ static struct devsw *device_of(struct file *f) {
   return &devsw[f->major];
 }
 
+/* A driver's deliver function: copy k bytes to the user address *to, a
+ * page at a time, so that a bad page stops the copy exactly there. Returns
+ * how many bytes were copied; the driver keeps the rest. */
+static int deliver_to_user(void *to, const char *kbuf, int k) {
+  uint64 addr = *(uint64 *)to;
+  int done = 0;
+  while (done < k) {
+    int piece = MIN(k - done, (int)(PGSIZE - (addr + done) % PGSIZE));
+    if (either_copyout(1, addr + done, kbuf + done, piece) < 0)
+      break;
+    done += piece;
+  }
+  return done;
+}
+
 /* One call to the driver: a device such as the console returns what it
  * has (a line) rather than filling the whole request. */
 static int device_read(struct file *f, uint64 addr, int n) {
   struct devsw *dev = device_of(f);
   if (dev == 0 || dev->read == 0)
     return -ENODEV;
-  char bounce[DEVICE_BOUNCE_BYTES];
-  int r = dev->read(bounce, MIN(n, DEVICE_BOUNCE_BYTES));
-  if (r > 0 && either_copyout(1, addr, bounce, r) < 0)
-    return -EFAULT;
-  return r;
+  return dev->read(deliver_to_user, &addr, n);
 }
 
 /* write_from_user's put for a device: its driver's write. */

@@ -130,8 +130,12 @@ int path_lookup_parent(const char *path, char *name, struct inode **ipp);
 
 /* Device drivers register their read and write functions by major number.
  * They move bytes through KERNEL buffers; the file layer copies to and from
- * user space. Each returns a byte count or -errno. */
-int devsw_register(int major, int (*read)(char *kbuf, int n),
+ * user space. A read hands its bytes to deliver(to, kbuf, k), which copies
+ * them to the reader and returns how many it took (fewer at a bad user
+ * page), so a driver can keep the rest. Each returns a byte count or
+ * -errno. */
+int devsw_register(int major,
+                   int (*read)(int (*deliver)(void *to, const char *kbuf, int k), void *to, int n),
                    int (*write)(const char *kbuf, int n));
 
 #endif

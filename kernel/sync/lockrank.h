@@ -43,7 +43,7 @@
   LOCK_CLASS(TICK, "tick", SPINLOCK, 32, 1, SLEEP_NO,                                            \
              "the clock sleepers' channel: a tick's wakeup against a sleeper's deadline check")  \
   LOCK_CLASS(CONSOLE, "console", SPINLOCK, 34, 1, SLEEP_NO,                                      \
-             "the console input ring (buf, read, committed, edit)")                              \
+             "the console input ring (buf, read, committed, edit, input_paused, delivering)") \
   LOCK_CLASS(PIPE, "pipe", SPINLOCK, 36, 1, SLEEP_NO,                                            \
              "one pipe's ring, counters and open flags")                                         \
   LOCK_CLASS(LOG, "log", SPINLOCK, 38, 1, SLEEP_NO,                                              \
