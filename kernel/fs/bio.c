@@ -223,6 +223,8 @@ int bwrite_run(struct buf **bufs, int n, uint blockno) {
   return 0;
 }
 
+int bflush(void) { return virtio_blk_flush(); }
+
 int bwrite(struct buf *b) {
   if (!holding_sleep(&b->lock))
     panic("bwrite: buffer not locked");

@@ -60,6 +60,10 @@ int bcached(uint dev, uint blockno);
 void bread_ahead(uint dev, uint blockno, int n);
 int bwrite(struct buf *b); /* b locked; 0 or -EIO */
 int bwrite_run(struct buf **bufs, int n, uint blockno); /* 0 or -EIO */
+/* Make every finished write durable (the disk may cache them): 0 or -EIO.
+ * The log's only way to order writes: what was written before a flush is
+ * on disk before anything written after it. */
+int bflush(void);
 void brelse(struct buf *b);
 void bpin(struct buf *b);   /* keep b cached until bunpin */
 void bunpin(struct buf *b);
