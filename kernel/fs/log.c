@@ -92,7 +92,7 @@ static struct {
   struct spinlock lock; /* guards every field below (and each buffer's logged
                            and ordered flags), except that lh and ordered[]
                            belong to the committing process while committing
-                           is set */
+                           (or writing_data) is set */
   uint dev;
   uint start;           /* block number of the header; fixed after mount */
   uint size;            /* log data blocks; fixed after mount */
