@@ -105,9 +105,12 @@ int inum_ok(uint inum);
 
 /* --- block allocator (balloc.c) --- */
 /* What a new block will hold: metadata goes through the log, file data is
- * ordered (see log.c). */
-enum block_use { BLOCK_META, BLOCK_DATA };
-/* A zeroed, newly allocated block in *b: 0, -ENOSPC (disk full) or -EIO. */
+ * ordered (see log.c). BLOCK_DATA_WHOLE is file data that the caller
+ * overwrites whole before it releases the inode lock: balloc leaves such a
+ * block as it is, since zeroing it would only be undone at once. */
+enum block_use { BLOCK_META, BLOCK_DATA, BLOCK_DATA_WHOLE };
+/* A newly allocated block in *b, zeroed unless BLOCK_DATA_WHOLE: 0,
+ * -ENOSPC (disk full) or -EIO. */
 int balloc(uint dev, enum block_use use, uint *b);
 void bfree(uint dev, uint b);
 /* Blocks freed since the last commit wait for it before reuse: is any? */
