@@ -388,22 +388,50 @@ static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint
   return 0;
 }
 
-/* About to read file block bn, which is disk block b, from the disk: read
- * the file blocks after it too, as far as they follow b on disk, in the
- * same request. A sequential read then costs one disk request per run of
- * blocks instead of one per block. */
-static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
-  if (bcached(ip->dev, b))
-    return;
-  uint last_bn = (ip->size - 1) / BSIZE;
+/*
+ * Read-ahead. The disk is read in windows of READ_AHEAD_WINDOW file blocks
+ * (window k is file blocks k*W .. k*W + W-1): a sequential read costs one
+ * disk request per window instead of one per block. And while a reader
+ * copies window k out of the cache, the readahead process (bio.c) reads
+ * window k+1, so the reader seldom waits for the disk: the next window is
+ * asked for when the reader enters a window (its first block) or had to
+ * read one itself.
+ */
+#define READ_AHEAD_WINDOW BREAD_AHEAD_MAX
+
+/* How many of file blocks bn, bn+1, ... to the end of bn's window (and of
+ * the file) follow disk block b (bn's) on disk: one request reads them. */
+static int contiguous_run(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
+  uint last_bn = MIN((ip->size - 1) / BSIZE, bn - bn % READ_AHEAD_WINDOW + READ_AHEAD_WINDOW - 1);
   int run = 1;
-  while (run < BREAD_AHEAD_MAX && bn + run <= last_bn) {
+  while (bn + run <= last_bn) {
     uint next;
     if (bmap(ip, c, bn + run, MAP_LOOKUP, &next) != 0 || next != b + run)
       break;
     run++;
   }
-  bread_ahead(ip->dev, b, run);
+  return run;
+}
+
+/* Ask the readahead process for the window after file block bn's. */
+static void read_next_window(struct inode *ip, struct map_cursor *c, uint bn) {
+  uint next_bn = bn - bn % READ_AHEAD_WINDOW + READ_AHEAD_WINDOW;
+  uint b;
+  if ((uint64)next_bn * BSIZE >= ip->size || bmap(ip, c, next_bn, MAP_LOOKUP, &b) != 0 ||
+      b == 0 || bcached(ip->dev, b))
+    return;
+  bread_ahead_async(ip->dev, b, contiguous_run(ip, c, next_bn, b));
+}
+
+/* About to read file block bn, which is disk block b: if it is not cached,
+ * read the rest of its window that follows it on disk, now; and keep the
+ * next window coming. */
+static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
+  int missing = !bcached(ip->dev, b);
+  if (missing)
+    bread_ahead(ip->dev, b, contiguous_run(ip, c, bn, b));
+  if (missing || bn % READ_AHEAD_WINDOW == 0)
+    read_next_window(ip, c, bn);
 }
 
 /*

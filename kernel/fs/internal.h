@@ -58,6 +58,11 @@ int bcached(uint dev, uint blockno);
  * is cached, into the cache with one disk request. */
 #define BREAD_AHEAD_MAX VIRTIO_BLK_MAX_SEGMENTS
 void bread_ahead(uint dev, uint blockno, int n);
+/* The same, done soon by the readahead process while the caller goes on;
+ * a hint that may be dropped. */
+void bread_ahead_async(uint dev, uint blockno, int n);
+/* Start the readahead process (once, at mount). */
+void bio_start_read_ahead(void);
 int bwrite(struct buf *b); /* b locked; 0 or -EIO */
 int bwrite_run(struct buf **bufs, int n, uint blockno); /* 0 or -EIO */
 /* Make every finished write durable (the disk may cache them): 0 or -EIO.
