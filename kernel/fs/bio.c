@@ -147,6 +147,22 @@ struct buf *bread(uint dev, uint blockno) {
   return b;
 }
 
+struct buf *bread_cached(uint dev, uint blockno) {
+  acquire(&bcache.lock);
+  struct buf *b = find_cached(dev, blockno);
+  if (b)
+    b->refcnt++;
+  release(&bcache.lock);
+  if (b == 0)
+    return 0;
+  acquire_sleep(&b->lock); // perhaps after a read in progress
+  if (!b->valid) {          // that read failed: the caller reads again
+    brelse(b);
+    return 0;
+  }
+  return b;
+}
+
 int bcached(uint dev, uint blockno) {
   acquire(&bcache.lock);
   int cached = find_cached(dev, blockno) != 0;

@@ -394,8 +394,8 @@ static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint
  * disk request per window instead of one per block. And while a reader
  * copies window k out of the cache, the readahead process (bio.c) reads
  * window k+1, so the reader seldom waits for the disk: the next window is
- * asked for when the reader enters a window (its first block) or had to
- * read one itself.
+ * asked for when the reader enters a window (its first byte), from the
+ * second window on.
  */
 #define READ_AHEAD_WINDOW BREAD_AHEAD_MAX
 
@@ -423,15 +423,15 @@ static void read_next_window(struct inode *ip, struct map_cursor *c, uint bn) {
   bread_ahead_async(ip->dev, b, contiguous_run(ip, c, next_bn, b));
 }
 
-/* About to read file block bn, which is disk block b: if it is not cached,
- * read the rest of its window that follows it on disk, now; and keep the
- * next window coming. */
-static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
-  int missing = !bcached(ip->dev, b);
-  if (missing)
-    bread_ahead(ip->dev, b, contiguous_run(ip, c, bn, b));
-  if (missing || bn % READ_AHEAD_WINDOW == 0)
-    read_next_window(ip, c, bn);
+/* File block bn, which is disk block b, locked: from the cache, or else
+ * read with the rest of its window that follows it on disk. 0 if the disk
+ * could not read it. */
+static struct buf *read_block(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
+  struct buf *bp = bread_cached(ip->dev, b);
+  if (bp)
+    return bp;
+  bread_ahead(ip->dev, b, contiguous_run(ip, c, bn, b));
+  return bread(ip->dev, b);
 }
 
 /*
@@ -490,14 +490,18 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
     if (b == 0) {
       copied = copy_out_upto(user_dst, dst + done, zeroes, m);
     } else {
-      read_ahead(ip, &map, off / BSIZE, b);
-      struct buf *bp = bread(ip->dev, b);
+      struct buf *bp = read_block(ip, &map, off / BSIZE, b);
       if (bp == 0) {
         err = -EIO;
         break;
       }
       copied = copy_out_upto(user_dst, dst + done, bp->data + off % BSIZE, m);
       brelse(bp);
+      // Entering a window (at its first byte) other than the first: the
+      // reader looks sequential, so keep the next window coming. (A page
+      // fault or exec's look at a program's headers reads one window.)
+      if (off % (READ_AHEAD_WINDOW * BSIZE) == 0 && off > 0)
+        read_next_window(ip, &map, off / BSIZE);
     }
     done += copied;
     off += copied;

@@ -52,6 +52,9 @@ struct buf *bread(uint dev, uint blockno);
 /* The block, locked, for a caller that will overwrite all of data:
  * the disk is not read. */
 struct buf *bgrab(uint dev, uint blockno);
+/* The block, locked, if the cache holds it (waiting for a read in
+ * progress); 0 if not, without reading the disk. */
+struct buf *bread_cached(uint dev, uint blockno);
 /* Is the block in the cache? Only a hint: it may change at once. */
 int bcached(uint dev, uint blockno);
 /* Read up to n consecutive blocks from blockno on, as far as none of them
