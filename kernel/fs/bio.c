@@ -19,7 +19,6 @@
 #include "kernel/lib/lib.h"
 #include "kernel/sync/sync.h"
 #include "kernel/dev/virtio_blk.h"
-#include "kernel/proc/proc.h"
 #include "kernel/fs/internal.h"
 
 #define SECTORS_PER_BLOCK (BSIZE / VIRTIO_BLK_SECTOR_SIZE)
@@ -163,13 +162,6 @@ struct buf *bread_cached(uint dev, uint blockno) {
   return b;
 }
 
-int bcached(uint dev, uint blockno) {
-  acquire(&bcache.lock);
-  int cached = find_cached(dev, blockno) != 0;
-  release(&bcache.lock);
-  return cached;
-}
-
 /* Take and lock buffers for blocks blockno, blockno + 1, ... (at most n),
  * stopping at the first block that is cached already. bcache.lock held. */
 static int claim_run(uint dev, uint blockno, int n, struct buf **bufs) {
@@ -209,63 +201,6 @@ void bread_ahead(uint dev, uint blockno, int n) {
     bufs[i]->valid = ok;
     brelse(bufs[i]);
   }
-}
-
-/*
- * Asynchronous read-ahead. A kernel process, "readahead", reads runs of
- * blocks that a reader will want soon (bread_ahead_async), so that the
- * reader copies one run out of the cache while the disk reads the next.
- * It claims and locks the buffers of its run before it asks the disk, so a
- * reader that catches up with it waits on the buffer's lock, as it would
- * for any bread in progress, and then finds the block valid. The requests
- * are hints: when the queue is full one is dropped, and a block that got
- * cached meanwhile ends the run (claim_run).
- */
-#define READ_AHEAD_QUEUE 4 /* runs waiting for the readahead process */
-
-static struct {
-  struct spinlock lock; /* guards the queue */
-  struct {
-    uint dev, blockno;
-    int n;
-  } run[READ_AHEAD_QUEUE];
-  int first; /* index of the oldest run */
-  int count;
-} ahead;
-
-void bread_ahead_async(uint dev, uint blockno, int n) {
-  acquire(&ahead.lock);
-  if (ahead.count < READ_AHEAD_QUEUE) {
-    int i = (ahead.first + ahead.count++) % READ_AHEAD_QUEUE;
-    ahead.run[i].dev = dev;
-    ahead.run[i].blockno = blockno;
-    ahead.run[i].n = n;
-    wakeup(&ahead);
-  }
-  release(&ahead.lock);
-}
-
-static void read_ahead_process(void) {
-  for (;;) {
-    acquire(&ahead.lock);
-    while (ahead.count == 0)
-      sleep(&ahead, &ahead.lock);
-    uint dev = ahead.run[ahead.first].dev;
-    uint blockno = ahead.run[ahead.first].blockno;
-    int n = ahead.run[ahead.first].n;
-    ahead.first = (ahead.first + 1) % READ_AHEAD_QUEUE;
-    ahead.count--;
-    release(&ahead.lock);
-    bread_ahead(dev, blockno, n);
-  }
-}
-
-void bio_start_read_ahead(void) {
-  spinlock_init(&ahead.lock, "read-ahead");
-  struct proc *p = proc_create("readahead", read_ahead_process);
-  if (p == 0)
-    panic("bio: cannot create the readahead process");
-  proc_start(p);
 }
 
 struct buf *bgrab(uint dev, uint blockno) {

@@ -388,23 +388,14 @@ static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint
   return 0;
 }
 
-/*
- * Read-ahead. The disk is read in windows of READ_AHEAD_WINDOW file blocks
- * (window k is file blocks k*W .. k*W + W-1): a sequential read costs one
- * disk request per window instead of one per block. And while a reader
- * copies window k out of the cache, the readahead process (bio.c) reads
- * window k+1, so the reader seldom waits for the disk: the next window is
- * asked for when the reader enters a window (its first byte), from the
- * second window on.
- */
-#define READ_AHEAD_WINDOW BREAD_AHEAD_MAX
-
-/* How many of file blocks bn, bn+1, ... to the end of bn's window (and of
- * the file) follow disk block b (bn's) on disk: one request reads them. */
+/* The file blocks from bn (disk block b) on that follow b on disk, up to
+ * BREAD_AHEAD_MAX and the end of the file: how many. One request reads
+ * them, so a sequential read costs one disk request per run of blocks
+ * instead of one per block. */
 static int contiguous_run(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
-  uint last_bn = MIN((ip->size - 1) / BSIZE, bn - bn % READ_AHEAD_WINDOW + READ_AHEAD_WINDOW - 1);
+  uint last_bn = (ip->size - 1) / BSIZE;
   int run = 1;
-  while (bn + run <= last_bn) {
+  while (run < BREAD_AHEAD_MAX && bn + run <= last_bn) {
     uint next;
     if (bmap(ip, c, bn + run, MAP_LOOKUP, &next) != 0 || next != b + run)
       break;
@@ -413,19 +404,9 @@ static int contiguous_run(struct inode *ip, struct map_cursor *c, uint bn, uint 
   return run;
 }
 
-/* Ask the readahead process for the window after file block bn's. */
-static void read_next_window(struct inode *ip, struct map_cursor *c, uint bn) {
-  uint next_bn = bn - bn % READ_AHEAD_WINDOW + READ_AHEAD_WINDOW;
-  uint b;
-  if ((uint64)next_bn * BSIZE >= ip->size || bmap(ip, c, next_bn, MAP_LOOKUP, &b) != 0 ||
-      b == 0 || bcached(ip->dev, b))
-    return;
-  bread_ahead_async(ip->dev, b, contiguous_run(ip, c, next_bn, b));
-}
-
 /* File block bn, which is disk block b, locked: from the cache, or else
- * read with the rest of its window that follows it on disk. 0 if the disk
- * could not read it. */
+ * read from the disk with the blocks after it (contiguous_run). 0 if the
+ * disk could not read it. */
 static struct buf *read_block(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
   struct buf *bp = bread_cached(ip->dev, b);
   if (bp)
@@ -497,11 +478,6 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
       }
       copied = copy_out_upto(user_dst, dst + done, bp->data + off % BSIZE, m);
       brelse(bp);
-      // Entering a window (at its first byte) other than the first: the
-      // reader looks sequential, so keep the next window coming. (A page
-      // fault or exec's look at a program's headers reads one window.)
-      if (off % (READ_AHEAD_WINDOW * BSIZE) == 0 && off > 0)
-        read_next_window(ip, &map, off / BSIZE);
     }
     done += copied;
     off += copied;

@@ -55,17 +55,10 @@ struct buf *bgrab(uint dev, uint blockno);
 /* The block, locked, if the cache holds it (waiting for a read in
  * progress); 0 if not, without reading the disk. */
 struct buf *bread_cached(uint dev, uint blockno);
-/* Is the block in the cache? Only a hint: it may change at once. */
-int bcached(uint dev, uint blockno);
 /* Read up to n consecutive blocks from blockno on, as far as none of them
  * is cached, into the cache with one disk request. */
 #define BREAD_AHEAD_MAX VIRTIO_BLK_MAX_SEGMENTS
 void bread_ahead(uint dev, uint blockno, int n);
-/* The same, done soon by the readahead process while the caller goes on;
- * a hint that may be dropped. */
-void bread_ahead_async(uint dev, uint blockno, int n);
-/* Start the readahead process (once, at mount). */
-void bio_start_read_ahead(void);
 int bwrite(struct buf *b); /* b locked; 0 or -EIO */
 int bwrite_run(struct buf **bufs, int n, uint blockno); /* 0 or -EIO */
 /* Make every finished write durable (the disk may cache them): 0 or -EIO.

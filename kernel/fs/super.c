@@ -97,7 +97,6 @@ int fs_mount(int dev) {
   int err = log_mount(dev, &fs_super);
   if (err)
     return err;
-  bio_start_read_ahead();
   if (!root_ok(dev)) {
     printf("fs: root inode is unreadable or not a directory\n");
     return -EIO;

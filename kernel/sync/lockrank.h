@@ -54,8 +54,6 @@
              "the disk's rings, descriptor free list and requests in flight")                    \
   LOCK_CLASS(SLEEPLOCK, "sleeplock", SPINLOCK, 44, 1, SLEEP_NO,                                  \
              "one sleeplock's locked flag and owner (inside struct sleeplock)")                  \
-  LOCK_CLASS(READ_AHEAD, "read-ahead", SPINLOCK, 46, 1, SLEEP_NO,                                \
-             "the queue of block runs waiting for the readahead process")                        \
   LOCK_CLASS(PROC, "proc", SPINLOCK, 50, 1, SLEEP_NO,                                            \
              "one process's state, chan, killed and suspend flags, exit status, pid")            \
   LOCK_CLASS(STATEREC, "staterec", SPINLOCK, 55, 1, SLEEP_NO,                                   \
