@@ -144,4 +144,9 @@ def bench_io_smoke(t):
     for name, r in io["results"].items():
         t.check(isinstance(r.get("value"), (int, float)) and r["value"] > 0,
                 "io %s value is %r, want a positive number" % (name, r.get("value")))
+        if name != "io_smallfile":  # the file benchmarks report their CPU time
+            cpu, wall = r.get("cpu_s"), r.get("wall_s")
+            t.check(isinstance(cpu, (int, float)) and isinstance(wall, (int, float))
+                    and 0 < cpu <= wall * 1.05 + 0.01,
+                    "io %s: cpu_s %r, wall_s %r; want 0 < cpu <= wall" % (name, cpu, wall))
     t.check("HOST-DEPENDENT" in out and "io_w64k" in out, "no wall-clock table on stdout")

@@ -701,12 +701,14 @@ io_check(uint64 off, int n, uint64 seed)
           io_buf_words[k / 8], io_buf_words[k / 8 + 1], seed);
 }
 
-/* Write total bytes in io-byte writes, fsync; the elapsed ns. */
+/* Write total bytes in io-byte writes, fsync; the elapsed ns, and the
+ * process's CPU time and sleeps in *use. */
 static uint64
-io_write_file(uint64 total, int io, uint64 seed)
+io_write_file(uint64 total, int io, uint64 seed, struct usage *use)
 {
   unlink(IO_FILE);
   sync(); /* the unlinked blocks are free again; nothing pending */
+  struct usage u0 = usage_now();
   uint64 t0 = now_ns();
   int fd = open(IO_FILE, O_CREATE | O_WRONLY | O_TRUNC);
   CHECK(fd >= 0, current, "create %s: %s", IO_FILE, strerror(errno));
@@ -716,13 +718,15 @@ io_write_file(uint64 total, int io, uint64 seed)
   }
   CHECK(fsync(fd) == 0, current, "fsync: %s", strerror(errno));
   uint64 t1 = now_ns();
+  *use = usage_since(u0);
   close(fd);
   return t1 - t0;
 }
 
 static uint64
-io_read_file(uint64 total, int io, uint64 seed)
+io_read_file(uint64 total, int io, uint64 seed, struct usage *use)
 {
+  struct usage u0 = usage_now();
   uint64 t0 = now_ns();
   int fd = open(IO_FILE, O_RDONLY);
   CHECK(fd >= 0, current, "open %s: %s", IO_FILE, strerror(errno));
@@ -733,17 +737,20 @@ io_read_file(uint64 total, int io, uint64 seed)
   uchar extra;
   CHECK(read(fd, &extra, 1) == 0, current, "no end of file after %lu bytes", total);
   close(fd);
-  return now_ns() - t0;
+  uint64 t1 = now_ns();
+  *use = usage_since(u0);
+  return t1 - t0;
 }
 
 static void
 io_sequential(const char *wname, const char *rname, int io, uint64 seed)
 {
   uint64 total = quick ? IO_SEQ_BYTES / 16 : IO_SEQ_BYTES;
-  uint64 w = io_write_file(total, io, seed);
-  uint64 r = io_read_file(total, io, seed);
-  report(wname, total / io, w, total);
-  report(rname, total / io, r, total);
+  struct usage wuse, ruse;
+  uint64 w = io_write_file(total, io, seed, &wuse);
+  uint64 r = io_read_file(total, io, seed, &ruse);
+  report_use(wname, total / io, w, total, &wuse);
+  report_use(rname, total / io, r, total, &ruse);
 }
 
 static void
@@ -753,11 +760,12 @@ bench_io(void)
   io_sequential("io_w1k", "io_r1k", KIB, 0x1);
 
   uint64 big = quick ? IO_BIG_BYTES / 16 : IO_BIG_BYTES;
-  uint64 w = io_write_file(big, KIB, 0xb16);
+  struct usage use;
+  uint64 w = io_write_file(big, KIB, 0xb16, &use);
   struct stat st;
   CHECK(stat(IO_FILE, &st) == 0 && st.size == big, current, "%s: size %lu, want %lu", IO_FILE,
         (uint64)st.size, big);
-  report("io_writebig", big / KIB, w, big);
+  report_use("io_writebig", big / KIB, w, big, &use);
   CHECK(unlink(IO_FILE) == 0, current, "unlink: %s", strerror(errno));
   sync();
 

@@ -1357,6 +1357,56 @@ check_marks_and_zeroes(const char *check, const char *path, const uint *blocks, 
   }
 }
 
+#define CUT_GOOD_BYTES 300 // what a whole-block write can copy before a bad page
+
+// A write of a whole new block whose user buffer turns bad part way: the
+// kernel does not zero a block it expects to overwrite whole, so it must
+// zero what the copy could not fill. The file then holds the bytes copied
+// and zeroes, never the block's stale contents.
+static void
+test_zeroed_cut_short(void)
+{
+  char *end = sbrk(0); // make the heap end on a page boundary
+  int align = (PAGE_BYTES - (uint64)end % PAGE_BYTES) % PAGE_BYTES;
+  if (sbrk(align) == (char *)-1) {
+    fail("zeroed: sbrk", "cannot align the heap");
+    return;
+  }
+  end += align;
+  char *good = end - CUT_GOOD_BYTES;
+  memset(good, 'w', CUT_GOOD_BYTES);
+  int fd = open("cutshort", O_CREATE | O_RDWR);
+  if (ok("zeroed: create cutshort", fd)) {
+    equal("zeroed: whole-block write from a buffer that ends early", write(fd, good, BSIZE),
+          CUT_GOOD_BYTES);
+    close(fd);
+    // The file is CUT_GOOD_BYTES long but the whole block is in it: make
+    // the file longer than the block, then read the block back whole.
+    fd = open("cutshort", O_RDWR);
+    if (ok("zeroed: reopen cutshort", fd)) {
+      equal("zeroed: seek past the block", lseek(fd, BSIZE, SEEK_SET), BSIZE);
+      equal("zeroed: extend past the block", write(fd, "e", 1), 1);
+      equal("zeroed: seek to 0", lseek(fd, 0, SEEK_SET), 0);
+      equal("zeroed: read the block back", read(fd, iobuf2, BSIZE), BSIZE);
+      int wrong = 0, first_wrong = -1;
+      for (int i = 0; i < BSIZE; i++) {
+        char want = i < CUT_GOOD_BYTES ? 'w' : 0;
+        if (iobuf2[i] != want && wrong++ == 0)
+          first_wrong = i;
+      }
+      if (wrong > 0) {
+        printf("fstest: FAIL zeroed: block cut short: %d bytes wrong, first at offset %d"
+               " (0x%x), expected %d 'w' bytes then zeroes\n", wrong, first_wrong,
+               (uchar)iobuf2[first_wrong], CUT_GOOD_BYTES);
+        failures++;
+      }
+      close(fd);
+    }
+    ok("zeroed: unlink cutshort", unlink("cutshort"));
+  }
+  sbrk(-align);
+}
+
 static void
 test_zeroed(void)
 {
@@ -1384,6 +1434,7 @@ test_zeroed(void)
                              written);
     ok("zeroed: unlink partial", unlink("partial"));
   }
+  test_zeroed_cut_short();
 }
 
 /*

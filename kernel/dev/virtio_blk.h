@@ -3,7 +3,8 @@
  * transport, modern interface (mmio version 2, virtio 1.x).
  *
  * Requests are blocking: the caller sleeps until the device's completion
- * interrupt, so other processes run (and may queue their own requests)
+ * interrupt (a finished write may still sit in the device's write cache:
+ * see virtio_blk_flush), so other processes run (and may queue their own requests)
  * while the disk works. Buffers must live in RAM that is mapped at its
  * physical address (the kernel image or kalloc'd pages), because the
  * device reads and writes them by physical address. Kernel stacks are
@@ -41,6 +42,12 @@ struct blk_segment {
 /* Like virtio_blk_rw, for nsegs buffers moved back to back to or from
  * consecutive sectors starting at sector: one request, one interrupt. */
 int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int nsegs, int write);
+
+/* Make every write that has finished durable: the device may keep
+ * finished writes in a volatile cache (QEMU's is the host's page cache,
+ * which survives QEMU being killed but not the host losing power). 0, or
+ * -EIO. Returns at once if the device has no write cache. */
+int virtio_blk_flush(void);
 
 /* The completion interrupt; called by the PLIC dispatch for the disk's irq. */
 void virtio_blk_intr(void);

@@ -80,7 +80,8 @@ int balloc(uint dev, enum block_use use, uint *bp_out) {
       log_write(bp);
       brelse(bp);
       set_hint(b + 1);
-      zero_block(dev, b, use);
+      if (use != BLOCK_DATA_WHOLE)
+        zero_block(dev, b, use);
       *bp_out = b;
       return 0;
     }

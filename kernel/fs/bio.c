@@ -145,11 +145,20 @@ struct buf *bread(uint dev, uint blockno) {
   return b;
 }
 
-int bcached(uint dev, uint blockno) {
+struct buf *bread_cached(uint dev, uint blockno) {
   acquire(&bcache.lock);
-  int cached = find_cached(dev, blockno) != 0;
+  struct buf *b = find_cached(dev, blockno);
+  if (b)
+    b->refcnt++;
   release(&bcache.lock);
-  return cached;
+  if (b == 0)
+    return 0;
+  acquire_sleep(&b->lock); // perhaps after a read in progress
+  if (!b->valid) {          // that read failed: the caller reads again
+    brelse(b);
+    return 0;
+  }
+  return b;
 }
 
 /* Take and lock buffers for blocks blockno, blockno + 1, ... (at most n),
@@ -221,6 +230,8 @@ int bwrite_run(struct buf **bufs, int n, uint blockno) {
   }
   return 0;
 }
+
+int bflush(void) { return virtio_blk_flush(); }
 
 int bwrite(struct buf *b) {
   if (!holding_sleep(&b->lock))

@@ -110,7 +110,11 @@ static int follow_indirect(struct inode *ip, uint indirect, uint index, int allo
 struct map_cursor {
   uint leaf;            /* disk block of the cached leaf, 0 = none */
   uint first_bn;        /* the file block its entry 0 maps */
-  uint ptrs[NINDIRECT]; /* its entries */
+  int fresh;            /* the last bmap filled a hole with a block that
+                           was not zeroed (MAP_ALLOC_WHOLE) */
+  /* Word-aligned like a buffer's data, so that cursor_load's memmove
+   * copies 8 bytes at a time (unaligned, it copies byte by byte). */
+  uint ptrs[NINDIRECT] __attribute__((aligned(8))); /* its entries */
 };
 
 static void cursor_init(struct map_cursor *c) { c->leaf = 0; }
@@ -150,15 +154,28 @@ static int cursor_load(struct inode *ip, struct map_cursor *c, uint leaf, uint f
   return 0;
 }
 
+/* bmap's alloc argument: what to do with a hole. */
+#define MAP_LOOKUP 0      /* leave it: *b = 0 */
+#define MAP_ALLOC 1       /* fill it with a zeroed block */
+#define MAP_ALLOC_WHOLE 2 /* fill it with a block the caller overwrites whole
+                             (regular files only): not zeroed, c->fresh set */
+
 /* The disk block holding block bn of the file, in *b (0 for a hole unless
  * alloc). 0, or -ENOSPC (disk full), -EIO (corrupt pointer or disk error),
  * -EFBIG. */
 static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint *b) {
   // A directory's contents are metadata, journaled; a file's are data.
-  enum block_use use = ip->type == T_DIR ? BLOCK_META : BLOCK_DATA;
+  enum block_use use = ip->type == T_DIR ? BLOCK_META
+                       : alloc == MAP_ALLOC_WHOLE ? BLOCK_DATA_WHOLE
+                                                  : BLOCK_DATA;
   *b = 0;
-  if (bn < NDIRECT)
-    return follow(ip, &ip->addrs[bn], 0, alloc, use, b);
+  c->fresh = 0;
+  if (bn < NDIRECT) {
+    int hole = ip->addrs[bn] == 0;
+    int err = follow(ip, &ip->addrs[bn], 0, alloc, use, b);
+    c->fresh = err == 0 && hole && use == BLOCK_DATA_WHOLE;
+    return err;
+  }
   if (c->leaf == 0 || bn < c->first_bn || bn - c->first_bn >= NINDIRECT) {
     uint leaf, first_bn;
     int err = find_leaf(ip, bn, alloc, &leaf, &first_bn);
@@ -173,6 +190,7 @@ static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint
     int err = follow_indirect(ip, c->leaf, index, alloc, use, &c->ptrs[index]);
     if (err)
       return err;
+    c->fresh = use == BLOCK_DATA_WHOLE;
   } else if (c->ptrs[index] != 0 && !data_block_ok(c->ptrs[index], "bmap")) {
     return -EIO;
   }
@@ -180,22 +198,31 @@ static int bmap(struct inode *ip, struct map_cursor *c, uint bn, int alloc, uint
   return 0;
 }
 
-/* About to read file block bn, which is disk block b, from the disk: read
- * the file blocks after it too, as far as they follow b on disk, in the
- * same request. A sequential read then costs one disk request per run of
- * blocks instead of one per block. */
-static void read_ahead(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
-  if (bcached(ip->dev, b))
-    return;
+/* The file blocks from bn (disk block b) on that follow b on disk, up to
+ * BREAD_AHEAD_MAX and the end of the file: how many. One request reads
+ * them, so a sequential read costs one disk request per run of blocks
+ * instead of one per block. */
+static int contiguous_run(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
   uint last_bn = (ip->size - 1) / BSIZE;
   int run = 1;
   while (run < BREAD_AHEAD_MAX && bn + run <= last_bn) {
     uint next;
-    if (bmap(ip, c, bn + run, 0, &next) != 0 || next != b + run)
+    if (bmap(ip, c, bn + run, MAP_LOOKUP, &next) != 0 || next != b + run)
       break;
     run++;
   }
-  bread_ahead(ip->dev, b, run);
+  return run;
+}
+
+/* File block bn, which is disk block b, locked: from the cache, or else
+ * read from the disk with the blocks after it (contiguous_run). 0 if the
+ * disk could not read it. */
+static struct buf *read_block(struct inode *ip, struct map_cursor *c, uint bn, uint b) {
+  struct buf *bp = bread_cached(ip->dev, b);
+  if (bp)
+    return bp;
+  bread_ahead(ip->dev, b, contiguous_run(ip, c, bn, b));
+  return bread(ip->dev, b);
 }
 
 /*
@@ -244,15 +271,14 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
   while (done < n) {
     uint b;
     uint m = MIN(n - done, BSIZE - off % BSIZE);
-    err = bmap(ip, &map, off / BSIZE, 0, &b);
+    err = bmap(ip, &map, off / BSIZE, MAP_LOOKUP, &b);
     if (err)
       break;
     uint copied;
     if (b == 0) {
       copied = copy_upto(TO_ADDR, user_dst, dst + done, (char *)zeroes, m); /* only read */
     } else {
-      read_ahead(ip, &map, off / BSIZE, b);
-      struct buf *bp = bread(ip->dev, b);
+      struct buf *bp = read_block(ip, &map, off / BSIZE, b);
       if (bp == 0) {
         err = -EIO;
         break;
@@ -296,16 +322,23 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
   while (done < n) {
     uint b;
     uint m = MIN(n - done, BSIZE - off % BSIZE);
-    err = bmap(ip, &map, off / BSIZE, 1, &b);
+    // A regular file's block written whole needs no zeroing first.
+    int whole = ip->type != T_DIR && m == BSIZE;
+    err = bmap(ip, &map, off / BSIZE, whole ? MAP_ALLOC_WHOLE : MAP_ALLOC, &b);
     if (err)
       break;
-    struct buf *bp = bread(ip->dev, b);
+    // A fresh block's old contents are garbage: neither read nor keep them.
+    struct buf *bp = map.fresh ? bgrab(ip->dev, b) : bread(ip->dev, b);
     if (bp == 0) {
       err = -EIO; /* b stays in the file: the iupdate below records it */
       break;
     }
     uint copied = copy_upto(FROM_ADDR, user_src, src + done, (char *)bp->data + off % BSIZE, m);
-    if (copied > 0) {
+    if (map.fresh && copied < BSIZE)
+      // A bad user address cut the copy short; the block is in the file
+      // now, so what was not copied must read as zeroes, as in a hole.
+      memset(bp->data + copied, 0, BSIZE - copied);
+    if (copied > 0 || map.fresh) {
       if (ip->type == T_DIR)
         log_write(bp);
       else

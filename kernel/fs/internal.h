@@ -50,14 +50,19 @@ struct buf *bread(uint dev, uint blockno);
 /* The block, locked, for a caller that will overwrite all of data:
  * the disk is not read. */
 struct buf *bgrab(uint dev, uint blockno);
-/* Is the block in the cache? Only a hint: it may change at once. */
-int bcached(uint dev, uint blockno);
+/* The block, locked, if the cache holds it (waiting for a read in
+ * progress); 0 if not, without reading the disk. */
+struct buf *bread_cached(uint dev, uint blockno);
 /* Read up to n consecutive blocks from blockno on, as far as none of them
  * is cached, into the cache with one disk request. */
 #define BREAD_AHEAD_MAX VIRTIO_BLK_MAX_SEGMENTS
 void bread_ahead(uint dev, uint blockno, int n);
 int bwrite(struct buf *b); /* b locked; 0 or -EIO */
 int bwrite_run(struct buf **bufs, int n, uint blockno); /* 0 or -EIO */
+/* Make every finished write durable (the disk may cache them): 0 or -EIO.
+ * The log's only way to order writes: what was written before a flush is
+ * on disk before anything written after it. */
+int bflush(void);
 void brelse(struct buf *b);
 void bpin(struct buf *b);   /* keep b cached until bunpin */
 void bunpin(struct buf *b);
@@ -99,9 +104,12 @@ int inum_ok(uint inum);
 
 /* --- block allocator (balloc.c) --- */
 /* What a new block will hold: metadata goes through the log, file data is
- * ordered (see log.c). */
-enum block_use { BLOCK_META, BLOCK_DATA };
-/* A zeroed, newly allocated block in *b: 0, -ENOSPC (disk full) or -EIO. */
+ * ordered (see log.c). BLOCK_DATA_WHOLE is file data that the caller
+ * overwrites whole before it releases the inode lock: balloc leaves such a
+ * block as it is, since zeroing it would only be undone at once. */
+enum block_use { BLOCK_META, BLOCK_DATA, BLOCK_DATA_WHOLE };
+/* A newly allocated block in *b, zeroed unless BLOCK_DATA_WHOLE: 0,
+ * -ENOSPC (disk full) or -EIO. */
 int balloc(uint dev, enum block_use use, uint *b);
 void bfree(uint dev, uint b);
 /* Blocks freed since the last commit wait for it before reuse: is any? */
