@@ -190,6 +190,7 @@ library(void)
   fprintf(2, "%s", "");
 }
 
+// LAB syscall: xv6api-memory
 // sbrk promises memory, sbrklazy does not, and sysinfo counts promises.
 void
 memory(void)
@@ -229,6 +230,7 @@ memory(void)
   expect("sys_sbrk", "sys_sbrk(0, SBRK_EAGER)", (uint64)sbrk(0), (uint64)sys_sbrk(0, SBRK_EAGER));
   expect("sys_sbrk", "unknown kind", (uint64)SBRK_ERROR, (uint64)sys_sbrk(PGSIZE, 0));
 }
+// END LAB syscall
 
 // How much free memory a fork takes: what the child sees missing.
 uint64
@@ -326,7 +328,9 @@ main(int argc, char *argv[])
   headers();
   syscall_numbers();
   library();
+  // LAB syscall: xv6api-memory-call
   memory();
+  // END LAB syscall
   balance();
   reclaim();
   if(failures == 0)
