@@ -72,7 +72,10 @@ static const struct test_program TEST_PROGRAMS[] = {
   {"proctest",
    {{"status"}, {"waitpid"}, {"kill"}, {"suspend"}, {"badpids"}, {"getprocs"},
     {"fair", SLOW}, {"preempt"}, {"forkfull"}, {"orphan"}, {"harts"}, {"csw"},
-    {"sysinfo"}, {"enosys"}, {"badptr"}}},
+    /* LAB syscall: usertests-sysinfo */
+    {"sysinfo"},
+    /* END LAB syscall */
+    {"enosys"}, {"badptr"}}},
   {"exectest",
    {{"touch1"}, {"sum"}, {"args"}, {"ret7"}, {"e2big"}, {"faults"}, {"nullderef"},
     {"untouched"}, {"badelf"}, {"badexec"}, {"txtbusy"}, {"sbrk"}, {"forkcopy"}}},

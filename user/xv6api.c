@@ -277,6 +277,7 @@ balance(void)
   expect("fork", "freemem after fork, exec and exit", free0, freemem());
 }
 
+// LAB syscall: xv6api-reclaim
 // Run "prog README README" with its output thrown away; its exit status.
 int
 run_quietly(char *prog)
@@ -317,6 +318,7 @@ reclaim(void)
   expect("reclaim", "freemem after giving it back", free0, freemem());
   expect("reclaim", "a program runs again after its cache was reclaimed", 0, run_quietly("wc"));
 }
+// END LAB syscall
 
 int
 main(int argc, char *argv[])
@@ -332,7 +334,9 @@ main(int argc, char *argv[])
   memory();
   // END LAB syscall
   balance();
+  // LAB syscall: xv6api-reclaim-call
   reclaim();
+  // END LAB syscall
   if(failures == 0)
     printf("xv6api: PASS %s\n", argv[1]);
   exit(failures == 0 ? 0 : 1);
