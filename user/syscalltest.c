@@ -8,8 +8,9 @@
  *                               trace; prints "calls: parent P child C"
  *
  * sysinfo: growing the heap by N pages promises N pages, so freemem drops
- * by exactly N * 4096 bytes and comes back when the heap shrinks; a child
- * adds one to nproc until it is reaped; a bad buffer pointer (null, the
+ * by exactly N * 4096 bytes and comes back when the heap shrinks; nproc is
+ * the number of processes getprocs() lists, and a child adds one to it
+ * until it is reaped; a bad buffer pointer (null, the
  * kernel, unmapped, read-only text) gives EFAULT and nothing else happens.
  *
  * calls, in this order (the tracer's lines name each one with its result):
@@ -18,6 +19,8 @@
  *   wait -> C, read -> 2, close(10) -> 0, then one write of its line.
  */
 #include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/procinfo.h"
 #include "kernel/sysinfo.h"
 #include "user/user.h"
 
@@ -28,6 +31,7 @@
 #define DUP_FD 10
 
 static int failed;
+static struct procinfo table[NPROC]; /* getprocs' answer */
 
 #define CHECK(cond, fmt, ...)                                    \
   do {                                                           \
@@ -69,6 +73,8 @@ check_nproc(void)
 {
   uint64 before = info_now().nproc;
   CHECK(before >= 3, "nproc %lu, want at least 3 (init, sh, us)", before);
+  int listed = getprocs(table, NPROC);
+  CHECK(listed == (int)before, "nproc %lu, but getprocs lists %d processes", before, listed);
   int hold[2];
   CHECK(pipe(hold) == 0, "pipe: %s", strerror(errno));
   int pid = fork();
