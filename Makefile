@@ -98,9 +98,9 @@ ULIB := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(wildcard $(U)/lib/*.c $(U)/lib/*
 # -Wno-format because xv6's older user.h had no format attribute on printf.
 # A new Rivet program is added to this list.
 RIVET_UPROGS := bench bench_big bench_fault bench_tiny cat crashwork echo exectest exectest_big \
-  failctl false faultwork fptest fstest grep init kill lab_find lab_pingpong lab_primes lab_sleep \
-  lab_xargs ln ls mkdir poweroff printftest proctest ps resume rm schedtest sh sleep spin suspend \
-  true usertests wc xt_args xt_fds xt_ret7 xt_wait
+  failctl false faultwork fptest fstest grep init kill ln ls mkdir pause poweroff printftest \
+  proctest ps resume rm schedtest sh sleep spin suspend syscalltest trace true usertests wc xt_args \
+  xt_fds xt_ret7 xt_wait
 XV6_UCFLAGS := -Wall -Werror -Wno-format -O -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
 XV6_UCFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -Wno-main
 XV6_UCFLAGS += -fno-builtin-strncpy -fno-builtin-strncmp -fno-builtin-strlen -fno-builtin-memset

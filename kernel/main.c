@@ -209,8 +209,10 @@ static void first_process_start(void) {
     proc_sleep_until(~0UL); /* nothing else can run: keep the harts idle */
   }
   files_set_root_cwd(p);
+  // LAB args: console-fds
   if (files_open_console(p, CONSOLE) < 0)
     panic("init: cannot open the console");
+  // END LAB args
   err = exec_kernel_args("/init", boot.init_args);
   if (err < 0) {
     printf("init: exec /init failed (error %d)\n", -err);

@@ -54,6 +54,7 @@ SYSCALL(33, dup2)
 SYSCALL(34, failctl)
 SYSCALL(35, staterec)
 SYSCALL(36, sync)
+SYSCALL(37, trace)
 
 #ifdef SYSCALLS_H_DEFAULT_STUB
 #undef SYSCALL_STUB

@@ -17,7 +17,10 @@ tree), and builds the disk image the xv6 way:
 
 listing every default program (Makefile: each user/*.c) and the labs.
 The tests then boot Rivet's kernel on that image and check the outputs as
-xv6's grade-lab-util does."""
+xv6's grade-lab-util does. (Rivet's own solutions of that lab, graded by
+labs/util/test_util.py, are labs/util/solution/*.c; these xv6-style copies
+stay in tests/compat/ so that this test runs in every lab's handout, which
+has no labs/util/.)"""
 
 import atexit
 import os

@@ -28,10 +28,12 @@ TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy ho
 SUBTESTS = [
     ("touch1", "exec is lazy: 1 MiB of data, one byte touched, at most 8 pages resident"),
     ("sum", "every data page loads from the right file offset; bss reads zero"),
+    # LAB args: exec-args
     ("args", "0, 1, 32, MAXARGV-1 and 60 KB of arguments arrive intact; sp aligned; "
              "fds 0-2 are the caller's (a file, a pipe, a closed one)"),
-    ("ret7", "returning 7 from main gives wait status 7"),
     ("e2big", "more than MAXARGV arguments or 64 KiB of them: exec fails with E2BIG"),
+    # END LAB args
+    ("ret7", "returning 7 from main gives wait status 7"),
     ("faults", "writing text/rodata, executing data/stack, reading 0, the guard gap, "
                "the kernel or past the break kill with status -1"),
     ("nullderef", "a null dereference kills the child with status -1"),
@@ -73,6 +75,7 @@ def exec_fault_line(t):
             "no console line 'pid %d (exectest): load page fault pc=0x... addr=0x0'" % pid)
 
 
+# LAB args: first-fds
 FIRST_FDS_IMAGE_BLOCKS = 1000
 
 
@@ -93,3 +96,4 @@ def exec_first_fds(t):
             r.send(t.token + "\n")
             r.expect(r"^stdin: %s\r?$" % t.token, timeout=10)
             t.check_equal(r.wait_exit(timeout=10), 0, "QEMU exit status (xt_fds as pid 1)")
+# END LAB args

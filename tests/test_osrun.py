@@ -85,7 +85,7 @@ def osrun_timeout(t):
     """a hanging command with --timeout 5 (longer on a busy host) -> status 124"""
     # the boot must fit in the timeout, or osrun rightly reports a boot failure (126)
     limit = "%d" % t.scaled(5)
-    res = t.osrun_script(["--timeout", limit, "--", "sleep 1000"], timeout=40)
+    res = t.osrun_script(["--timeout", limit, "--", "pause 1000"], timeout=40)
     t.check_equal(res.status, rivet.EXIT_TIMEOUT, "exit status")
     t.check("timeout" in res.stderr, "stderr does not name the timeout: %r" % res.stderr[-200:])
     t.check(res.seconds < t.scaled(30), "took %.1fs for a %ss timeout, want under %.0fs"
@@ -95,7 +95,7 @@ def osrun_timeout(t):
 @test("osrun_panic", groups=FS, timeout=90)
 def osrun_panic(t):
     """kernel panic during the command (selftest=fault_late) -> status 125"""
-    res = t.osrun_script(["--timeout", "30", "--", "sleep 1000"],
+    res = t.osrun_script(["--timeout", "30", "--", "pause 1000"],
                          env={"RIVET_BOOTARGS": "selftest=fault_late"}, timeout=60)
     t.check_equal(res.status, rivet.EXIT_PANIC, "exit status")
     t.check("panic" in res.stderr, "stderr does not name the panic: %r" % res.stderr[-200:])

@@ -43,7 +43,9 @@ MACHINE_AND_DOC = {
     "orphan": ({}, "an orphan gets ppid 1 and init reaps it"),
     "harts": ({"cpus": 4}, "user processes run on all 4 harts"),
     "csw": ({}, "voluntary and involuntary context switches are counted"),
+    # LAB syscall: proc-sysinfo
     "sysinfo": ({}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
+    # END LAB syscall
     "enosys": ({}, "unknown system call numbers return -ENOSYS"),
     "badptr": ({}, "bad user pointers give EFAULT and do not kill the caller"),
     "wake": ({"cpus": 3, "icount": True},

@@ -68,9 +68,9 @@ def exit_window(t):
 def ctrl_p_listing(t):
     """Ctrl-P lists every process and its parent: init (ppid 0), the shell (ppid 1), the shell's job"""
     with shell_boot(t) as r:
-        out = r.run("sleep 30 &", timeout=10)
+        out = r.run("pause 30 &", timeout=10)
         job = re.match(r"\[(\d+)\]", out)
-        t.check(job, "expected '[PID]' after 'sleep 30 &', got %r" % out)
+        t.check(job, "expected '[PID]' after 'pause 30 &', got %r" % out)
         r.send("\x10")
         r.expect(r"^  PID  PPID STATE +CPU NAME$", timeout=WAIT)
         start = r.cursor

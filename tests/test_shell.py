@@ -84,35 +84,35 @@ def shell_redirects(t):
 @test("shell_background", groups=GROUPS, timeout=40)
 def shell_background(t):
     """cmd & : [PID] printed, the shell goes on at once while the job runs (sh -c and a script); $? is 0"""
-    # (sleep 1 gives the job time to start its sleep 5, which must outlive it)
-    res = run(t, "sleep 5 & echo started; sleep 1; ps")
+    # (pause 1 gives the job time to start its pause 5, which must outlive it)
+    res = run(t, "pause 5 & echo started; pause 1; ps")
     out = res.stdout.splitlines()
     t.check(len(out) >= 3 and re.fullmatch(r"\[\d+\]", out[0]) and out[1] == "started",
             "want [PID] then started: %r" % res.stdout)
     job = int(out[0][1:-1])
     # the job is still running while the shell has gone on
-    t.check(re.search(r"^ *\d+ +%d +(blocked|ready|running) .* sleep$" % job,
+    t.check(re.search(r"^ *\d+ +%d +(blocked|ready|running) .* pause$" % job,
                       res.stdout, re.M),
-            "no sleep child of job %d in ps output: %r" % (job, res.stdout))
+            "no pause child of job %d in ps output: %r" % (job, res.stdout))
     # $? right after '&' is 0, whatever the job will return
-    res = run(t, "sleep 5 & false & echo st=$?")
+    res = run(t, "pause 5 & false & echo st=$?")
     t.check(re.fullmatch(r"\[\d+\]\n\[\d+\]\nst=0\n", res.stdout),
             "two jobs started, then st=0: %r" % res.stdout)
     # A shell reading lines (a script, or the console) collects finished
     # jobs before each line with waitpid(-1, WNOHANG): that must not wait
-    # for a job still running. The lines after 'sleep 20 &' run at once,
-    # while the job sleeps (a WNOHANG that blocked would hold them for 20 s,
+    # for a job still running. The lines after 'pause 20 &' run at once,
+    # while the job waits (a WNOHANG that blocked would hold them for 20 s,
     # past osrun's timeout).
-    res = t.osrun("echo 'sleep 20 &' > bg.sh; echo 'sleep 1' >> bg.sh; echo ps >> bg.sh;"
+    res = t.osrun("echo 'pause 20 &' > bg.sh; echo 'pause 1' >> bg.sh; echo ps >> bg.sh;"
                   " echo 'echo after' >> bg.sh; sh bg.sh", timeout=OSRUN_TIMEOUT)
-    t.check(res.reason == "ok", "sh bg.sh (sleep 20 &, sleep 1, ps): want it done in under %d s"
-            " while the job sleeps, got %s (%s); output %r"
+    t.check(res.reason == "ok", "sh bg.sh (pause 20 &, pause 1, ps): want it done in under %d s"
+            " while the job waits, got %s (%s); output %r"
             % (OSRUN_TIMEOUT, res.reason, res.message, res.stdout[-300:]))
     m = re.match(r"\[(\d+)\]\n", res.stdout)
     t.check(m is not None, "sh bg.sh: want [PID] first, got %r" % res.stdout)
-    t.check(re.search(r"^ *\d+ +%s +(blocked|ready|running) .* sleep$" % m.group(1),
+    t.check(re.search(r"^ *\d+ +%s +(blocked|ready|running) .* pause$" % m.group(1),
                       res.stdout, re.M),
-            "sh bg.sh: want the job's sleep alive in ps, got %r" % res.stdout)
+            "sh bg.sh: want the job's pause alive in ps, got %r" % res.stdout)
     t.check(res.stdout.endswith("\nafter\n"), "sh bg.sh: want 'after' last, got %r"
             % res.stdout)
     # (the job's own output is checked at the console, in shell_interactive,
@@ -281,15 +281,15 @@ def shell_interactive(t):
         t.check(out.endswith("\nok\n"), "backspace on an empty line: %r" % out)
         # a background job: [PID] at once, the prompt comes back while it runs
         # (a shell that waited for the job would miss run()'s 10 s timeout)
-        out = r.run("sleep 30 & echo started", timeout=10)
-        t.check(re.fullmatch(r"\[\d+\]\nstarted\n", out), "sleep 30 & echo started: %r" % out)
+        out = r.run("pause 30 & echo started", timeout=10)
+        t.check(re.fullmatch(r"\[\d+\]\nstarted\n", out), "pause 30 & echo started: %r" % out)
         job = int(out[1:out.index("]")])
         deadline = time.monotonic() + t.scaled(5)
         while True:
             ps = r.run("ps", timeout=10)
-            if re.search(r"^ *\d+ +%d +\w+ .* sleep$" % job, ps, re.M):
+            if re.search(r"^ *\d+ +%d +\w+ .* pause$" % job, ps, re.M):
                 break
-            t.check(time.monotonic() < deadline, "background sleep not in ps: %r" % ps)
+            t.check(time.monotonic() < deadline, "background pause not in ps: %r" % ps)
             time.sleep(0.2)
         # background jobs' output shows up on the console
         start = r.cursor

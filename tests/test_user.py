@@ -134,7 +134,7 @@ def user_ls(t):
         t.check(name in entries and entries[name][0] == 1, "%s is not listed as a directory" % name)
     t.check_equal(entries["."][1], entries[".."][1], "inode of / and /.. (the root)")
     for prog in ("cat", "echo", "grep", "kill", "ln", "ls", "mkdir", "rm", "wc", "ps",
-                 "suspend", "resume", "sleep", "poweroff", "true", "false", "sh", "init"):
+                 "suspend", "resume", "sleep", "pause", "poweroff", "true", "false", "sh", "init"):
         t.check(prog in entries, "program %s missing from ls /" % prog)
         t.check(entries[prog][0] == 2 and entries[prog][2] > 0, "ls / entry of %s: %r"
                 % (prog, entries[prog]))
@@ -286,31 +286,31 @@ def user_ps(t):
     spun = float(spins[0]["time"])
     t.check(SPIN_TIME_MIN <= spun <= SPIN_TIME_MAX, "TIME of the background spin after"
             " spin 250: got %.2f s, want %.2f to %.2f s" % (spun, SPIN_TIME_MIN, SPIN_TIME_MAX))
-    res = run(t, "sleep 1 | ps")
+    res = run(t, "pause 1 | ps")
     rows = parse_ps(t, res.stdout)
     pss = [r for r in rows if r["name"] == "ps"]
     t.check_equal(len(pss), 1, "rows naming ps")
     others = [r for r in rows if r["ppid"] == pss[0]["ppid"] and r is not pss[0]]
-    t.check(len(others) == 1 and others[0]["name"] in ("sleep", "sh"),
-            "sleep 1 | ps: no sibling of ps for the sleep stage: %r" % rows)
+    t.check(len(others) == 1 and others[0]["name"] in ("pause", "sh"),
+            "pause 1 | ps: no sibling of ps for the pause stage: %r" % rows)
 
 
 # ---------------------------------------------- suspend / resume / kill
 def bg_sleep_pid(t, r):
-    """Start `sleep 100 &` at the interactive shell; return the sleep's pid
-    (the job's shell prints [PID] of its own pid; sleep is its child)."""
-    out = r.run("sleep 100 &", timeout=10)
+    """Start `pause 100 &` at the interactive shell; return the pause's pid
+    (the job's shell prints [PID] of its own pid; pause is its child)."""
+    out = r.run("pause 100 &", timeout=10)
     m = re.fullmatch(r"\[(\d+)\]\n", out)
-    t.check(m is not None, "sleep 100 & printed %r, want [PID]" % out)
+    t.check(m is not None, "pause 100 & printed %r, want [PID]" % out)
     job = int(m.group(1))
     deadline = time.monotonic() + t.scaled(10)
     while True:
         rows = parse_ps(t, r.run("ps", timeout=10))
-        kids = [x for x in rows if x["ppid"] == job and x["name"] == "sleep"]
+        kids = [x for x in rows if x["ppid"] == job and x["name"] == "pause"]
         if kids and kids[0]["state"] in ("blocked", "ready", "running"):
             return kids[0]["pid"], rows
         t.check(time.monotonic() < deadline,
-                "no sleep process child of job %d in ps: %r" % (job, rows))
+                "no pause process child of job %d in ps: %r" % (job, rows))
         time.sleep(0.2)
 
 
@@ -366,7 +366,10 @@ def user_suspend_resume_kill(t):
             time.sleep(0.2)
 
 
-# ------------------------------------------------------------- sleep
+# ------------------------------------------------------- sleep, pause
+# Rivet's sleep counts seconds; the util lab's handout replaces it with the
+# student's sleep (ticks), so its test is the reference's only.
+# LAB util: sleep-seconds
 @test("user_sleep", groups=GROUPS, timeout=40)
 def user_sleep(t):
     """sleep 0 returns at once; sleep 2 takes at least 2 s (and not forever)"""
@@ -383,6 +386,25 @@ def user_sleep(t):
     t.check([r["state"] in ("blocked", "ready", "running")
              for r in rows if r["ppid"] == int(m.group(1))] == [True],
             "sleep 30000000 is not sleeping 2 s later: %r" % res.stdout)
+# END LAB util
+
+
+@test("user_pause", groups=GROUPS, timeout=40)
+def user_pause(t):
+    """pause 0 returns at once; pause 2 takes at least 2 s; pause 30000000 & waits"""
+    expect(t, "pause 0; echo st=$?", lines("st=0"))
+    res = run(t, "pause 2; echo st=$?", timeout=12)
+    t.check_equal(res.stdout, "st=0\n", "output")
+    t.check(res.seconds >= 2.0, "pause 2 returned after %.2f s (boot included), want >= 2 s"
+            % res.seconds)
+    # more ticks than an int holds: it waits in pieces, it does not fail
+    res = run(t, "pause 30000000 & pause 2; ps", timeout=12)
+    m = re.match(r"\[(\d+)\]\n", res.stdout)
+    t.check(m is not None, "pause 30000000 & printed %r, want [PID] first" % res.stdout)
+    rows = parse_ps(t, res.stdout[m.end():])
+    t.check([r["state"] in ("blocked", "ready", "running")
+             for r in rows if r["ppid"] == int(m.group(1))] == [True],
+            "pause 30000000 is not waiting 2 s later: %r" % res.stdout)
 
 
 # ---------------------------------------------------------- poweroff
@@ -423,10 +445,17 @@ def user_usage(t):
         ("suspend 1 2", "usage: suspend PID"),
         ("resume", "usage: resume PID"),
         ("resume 1x", "usage: resume PID"),
+        # LAB util: sleep-usage
         ("sleep", "usage: sleep SECONDS"),
         ("sleep x", "usage: sleep SECONDS"),
         ("sleep -1", "usage: sleep SECONDS"),
         ("sleep 1 2", "usage: sleep SECONDS"),
+        ("sleep 99999999999", "usage: sleep SECONDS"),
+        # END LAB util
+        ("pause", "usage: pause SECONDS"),
+        ("pause x", "usage: pause SECONDS"),
+        ("pause 1 2", "usage: pause SECONDS"),
+        ("pause 99999999999", "usage: pause SECONDS"),
         ("spin", "usage: spin MS"),
         ("spin -5", "usage: spin MS"),
         ("poweroff x", "usage: poweroff [STATUS]"),
@@ -435,7 +464,6 @@ def user_usage(t):
         ("poweroff 4294967303", "usage: poweroff [STATUS]"),
         ("suspend 4294967298", "usage: suspend PID"),
         ("resume 4294967298", "usage: resume PID"),
-        ("sleep 99999999999", "usage: sleep SECONDS"),
         ("sh -c", "usage: sh [-c COMMANDS | FILE]"),
         ("sh -x", "usage: sh [-c COMMANDS | FILE]"),
     ]

@@ -60,6 +60,9 @@ int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 /* The state-change record (kernel/staterec.h): op STATEREC_START, _STOP,
  * _READ (buf, max: returns the count), _STATUS (buf: struct staterec_status). */
 int staterec(int op, void *buf, int max);
+/* Report each later call numbered n (bit n of mask) when it returns, for
+ * this process and the children it forks: "PID: syscall NAME -> RESULT". */
+int trace(uint64 mask);
 
 /* user/lib/ulib.c */
 int sleep(int ticks);       /* older xv6 name for pause() */

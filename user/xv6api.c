@@ -190,6 +190,7 @@ library(void)
   fprintf(2, "%s", "");
 }
 
+// LAB syscall: xv6api-memory
 // sbrk promises memory, sbrklazy does not, and sysinfo counts promises.
 void
 memory(void)
@@ -229,6 +230,7 @@ memory(void)
   expect("sys_sbrk", "sys_sbrk(0, SBRK_EAGER)", (uint64)sbrk(0), (uint64)sys_sbrk(0, SBRK_EAGER));
   expect("sys_sbrk", "unknown kind", (uint64)SBRK_ERROR, (uint64)sys_sbrk(PGSIZE, 0));
 }
+// END LAB syscall
 
 // How much free memory a fork takes: what the child sees missing.
 uint64
@@ -275,6 +277,7 @@ balance(void)
   expect("fork", "freemem after fork, exec and exit", free0, freemem());
 }
 
+// LAB syscall: xv6api-reclaim
 // Run "prog README README" with its output thrown away; its exit status.
 int
 run_quietly(char *prog)
@@ -315,6 +318,7 @@ reclaim(void)
   expect("reclaim", "freemem after giving it back", free0, freemem());
   expect("reclaim", "a program runs again after its cache was reclaimed", 0, run_quietly("wc"));
 }
+// END LAB syscall
 
 int
 main(int argc, char *argv[])
@@ -326,9 +330,13 @@ main(int argc, char *argv[])
   headers();
   syscall_numbers();
   library();
+  // LAB syscall: xv6api-memory-call
   memory();
+  // END LAB syscall
   balance();
+  // LAB syscall: xv6api-reclaim-call
   reclaim();
+  // END LAB syscall
   if(failures == 0)
     printf("xv6api: PASS %s\n", argv[1]);
   exit(failures == 0 ? 0 : 1);

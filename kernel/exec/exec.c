@@ -169,6 +169,7 @@ struct arg_source {
   char *scratch;        /* one page for copying */
 };
 
+// LAB args: stack
 /* Address of argument i: 1 if there is one, 0 at the end, or -errno. */
 static int arg_address(struct arg_source *src, int i, uint64 *addr) {
   if (src->as == 0) {
@@ -249,6 +250,7 @@ static int push_args(struct arg_source *src, struct addrspace *as, uint64 *table
   *sp_out = sp;
   return argc;
 }
+// END LAB args
 
 /* The last component of path, for the process name. */
 static const char *base_name(const char *path) {
@@ -316,7 +318,9 @@ static int do_exec(const char *path, struct arg_source *src) {
   p->fp_used = 0; /* the new program starts with the FPU off */
   p->tf.epc = entry;
   p->tf.regs[REG_SP] = sp;
+  // LAB args: argv-register
   p->tf.regs[REG_A1] = sp; /* argv */
+  // END LAB args
   safestrcpy(p->name, base_name(path), sizeof p->name);
   return argc; /* becomes a0 */
 }

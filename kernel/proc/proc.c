@@ -102,6 +102,7 @@ struct proc *proc_create(const char *name, void (*start)(void)) {
     p->runtime_ns = p->nvcsw = p->nivcsw = 0;
     p->fp_used = 0;
     p->fp_cpu = -1;
+    p->trace_mask = 0;
     p->last_cpu = -1;
     memset(&p->se, 0, sizeof p->se); /* an UNUSED process is in no queue */
     p->start = start;

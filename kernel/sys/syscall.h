@@ -12,6 +12,7 @@
 
 int arg_int(int n);          /* argument register n as an int */
 uint64 arg_addr(int n);      /* argument n as a user address (checked when used) */
+uint64 arg_u64(int n);       /* argument n, all 64 bits */
 /* Copy a NUL-terminated user string (argument n) into buf of size max:
  * its length, -EFAULT for a bad address, -ENAMETOOLONG if it does not fit. */
 int arg_str(int n, char *buf, int max);

@@ -15,6 +15,9 @@ int task_fork(void) {
   if (child == 0)
     return -EAGAIN;
   files_fork(child, myproc()); /* before proc_start: the child may run at once */
+  // LAB syscall: trace-fork
+  child->trace_mask = myproc()->trace_mask; /* a traced program's children are traced too */
+  // END LAB syscall
   int pid = child->pid;
   proc_start(child);
   return pid;

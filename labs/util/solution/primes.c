@@ -1,4 +1,4 @@
-// lab_primes: concurrent prime sieve with pipes (xv6 util lab).
+// primes (util lab solution): concurrent prime sieve with pipes.
 //
 // Each process reads numbers from its left neighbour. The first number it
 // gets is a prime: it prints it, then passes on to a new right neighbour

@@ -1,5 +1,5 @@
-// lab_find: find all files with a given name in a directory tree (xv6
-// util lab).
+// find (util lab solution): print every file with a given name in a
+// directory tree.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/fs.h"

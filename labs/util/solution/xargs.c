@@ -1,5 +1,5 @@
-// lab_xargs: run a command once per line of standard input, with the
-// words of the line added to its arguments (xv6 util lab).
+// xargs (util lab solution): run a command once per line of standard
+// input, with the words of the line added to its arguments.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/param.h"
@@ -65,8 +65,12 @@ main(int argc, char *argv[])
     exit(1);
   }
 
+  // "-n 1" (one line per command) is what this xargs always does.
+  int first = 1;
+  if (argc > 3 && strcmp(argv[1], "-n") == 0 && strcmp(argv[2], "1") == 0)
+    first = 3;
   int fixed = 0;
-  for (int i = 1; i < argc; i++)
+  for (int i = first; i < argc; i++)
     args[fixed++] = argv[i];
 
   while (readline(line, sizeof(line))) {

@@ -1,5 +1,5 @@
-// lab_pingpong: bounce one byte between a parent and a child over two
-// pipes (xv6 util lab).
+// pingpong (util lab solution): bounce one byte between a parent and a
+// child over two pipes.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "user/user.h"

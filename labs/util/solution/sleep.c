@@ -1,4 +1,4 @@
-// lab_sleep: pause for a number of clock ticks (xv6 util lab).
+// sleep (util lab solution): pause for a number of clock ticks.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "user/user.h"
