@@ -60,6 +60,11 @@ int failctl(int cmd, struct fail_report *report); /* kernel/failinject.h */
 /* The state-change record (kernel/staterec.h): op STATEREC_START, _STOP,
  * _READ (buf, max: returns the count), _STATUS (buf: struct staterec_status). */
 int staterec(int op, void *buf, int max);
+/* Call handler after every `ticks` ticks of CPU time this process uses
+ * (sigalarm(0, 0) stops it); the handler ends with sigreturn(), which
+ * resumes the interrupted code with all its registers. */
+int sigalarm(int ticks, void (*handler)(void));
+int sigreturn(void);
 
 /* user/lib/ulib.c */
 int sleep(int ticks);       /* older xv6 name for pause() */

@@ -317,6 +317,7 @@ static int do_exec(const char *path, struct arg_source *src) {
   as_destroy(old);
   memset(&p->tf, 0, sizeof p->tf);
   p->fp_used = 0; /* the new program starts with the FPU off */
+  memset(&p->alarm, 0, sizeof p->alarm); /* the old handler's address means nothing now */
   p->tf.epc = entry;
   p->tf.regs[REG_SP] = sp;
   p->tf.regs[REG_A1] = sp; /* argv */
