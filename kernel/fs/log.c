@@ -398,6 +398,7 @@ void end_op(void) {
 
 int log_force(void) {
   acquire(&wal.lock);
+  // LAB fs: fsync
   uint64 target = wal.commits;
   if (wal.committing) {
     // Everything logged so far is in the commit under way.
@@ -411,6 +412,7 @@ int log_force(void) {
   }
   while (wal.commits < target)
     wait_for_log();
+  // END LAB fs
   int err = wal.failed ? -EIO : 0;
   release(&wal.lock);
   return err;
