@@ -237,19 +237,31 @@ static void stop_test(void) {
   }
 }
 
+/* Asleep, the process uses no CPU time: no calls. Computing afterwards,
+ * the calls come (so the alarm really was on). */
 static void cputime_test(void) {
   calls = 0;
   sigalarm(CALLS_INTERVAL, count_call);
   pause(SLEEP_TICKS);
+  int asleep = calls;
+  int after = wait_for_calls(asleep + 2) - asleep;
   sigalarm(0, 0);
-  if (calls > 1) {
-    printf("alarmtest: FAIL cputime: %d calls while asleep for %d ticks, want at most 1\n", calls,
+  if (asleep > 1) {
+    printf("alarmtest: FAIL cputime: %d calls while asleep for %d ticks, want at most 1\n", asleep,
            SLEEP_TICKS);
+    failures++;
+  }
+  if (after < 2) {
+    printf("alarmtest: FAIL cputime: %d calls while computing after the sleep, want 2\n", after);
     failures++;
   }
 }
 
 static void errors_test(void) {
+  if (sigalarm(CALLS_INTERVAL, count_call) != 0)
+    fail("errors", "sigalarm(2, handler) failed, want 0");
+  if (sigalarm(0, 0) != 0)
+    fail("errors", "sigalarm(0, 0) failed, want 0");
   if (sigreturn() >= 0)
     fail("errors", "sigreturn with no handler running succeeded, want an error");
   if (sigalarm(-1, count_call) >= 0)
@@ -266,7 +278,12 @@ static void exec_test(const char *token) {
     return;
   }
   if (pid == 0) {
+    calls = 0;
     sigalarm(1, count_call);
+    if (wait_for_calls(1) < 1) {
+      printf("alarmtest: FAIL exec: no call before the exec, want one\n");
+      exit(1);
+    }
     char *argv[] = {"alarmtest", (char *)token, "exec-child", 0};
     exec("alarmtest", argv);
     printf("alarmtest: FAIL exec: exec alarmtest failed\n");
@@ -275,7 +292,7 @@ static void exec_test(const char *token) {
   int status = -1;
   wait(&status);
   if (status != 0) {
-    printf("alarmtest: FAIL exec: the new program exited with status %d, want 0\n", status);
+    printf("alarmtest: FAIL exec: the child exited with status %d, want 0\n", status);
     failures++;
   }
 }
@@ -284,7 +301,11 @@ static void exec_test(const char *token) {
 static void exec_child(void) {
   calls = 0;
   spin_ticks(QUIET_TICKS);
-  exit(calls == 0 ? 0 : 1);
+  if (calls != 0) {
+    printf("alarmtest: FAIL exec: %d calls of the old program's handler after exec, want 0\n", calls);
+    exit(1);
+  }
+  exit(0);
 }
 
 static const struct {
