@@ -10,7 +10,7 @@
  * passes the last line is "exectest: PASS TOKEN"; the first failed check
  * prints "exectest: FAIL <check>: <detail>" and the program exits 1.
  *
- * Helper programs: exectest_big (1 MiB of data), xt_args (reports its
+ * Helper programs: exectest_big (192 KiB of data), xt_args (reports its
  * arguments), xt_fds (reports its descriptors 0-2), xt_wait (runs until
  * its input ends), xt_ret7 (returns 7).
  *
@@ -214,7 +214,7 @@ status_of(void (*body)(void))
  *          next one down for main's frame                            2
  *   spare: page tables are not counted, but leave room for a stub
  *          or two landing on another page                            2
- * A loader that reads the whole 1 MiB of data would map 256 or more.
+ * A loader that reads the whole 192 KiB of data would map 48 or more.
  */
 #define TOUCH1_MAX_RESIDENT 8
 
@@ -226,7 +226,7 @@ status_of(void (*body)(void))
  * the subtests that run exectest_big then skip rather than fail for a
  * reason that is no bug.
  */
-#define BIG_DATA_PAGES 256
+#define BIG_DATA_PAGES 48
 #define BIG_BSS_PAGES ((2 << 20) / PAGE_SIZE)
 #define BIG_OTHER_PAGES 32
 #define BIG_SUM_BYTES ((uint64)(BIG_DATA_PAGES + BIG_BSS_PAGES + BIG_OTHER_PAGES) * PAGE_SIZE)

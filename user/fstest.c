@@ -1379,10 +1379,12 @@ static struct subtest subtests[] = {
   {"fsync", test_fsync},
   {"many", test_many},
   {"concurrent", test_concurrent},
+  // LAB fs: fstest-rows
   {"efbig", test_efbig},
   {"nfile", test_nfile},
   {"big", test_big},
   {"full", test_full},
+  // END LAB fs
   {"inodes", test_inodes, 1},
   {"zeroed", test_zeroed, 1},
   {"syncfail", test_syncfail, 1, 1},

@@ -79,7 +79,9 @@ static const struct test_program TEST_PROGRAMS[] = {
   {"fstest",
    {{"files"}, {"fd"}, {"names"}, {"dirs"}, {"links"}, {"lseek"}, {"append"},
     {"trunc"}, {"dup"}, {"emfile"}, {"pipe"}, {"bigpipe"}, {"pipefault"}, {"mknod"}, {"fsync"},
+    // LAB fs: usertests-rows
     {"many"}, {"concurrent"}, {"efbig"}, {"nfile"}, {"big", SLOW}, {"full", SLOW}}},
+    // END LAB fs
 };
 #define N_TEST_PROGRAMS ((int)(sizeof TEST_PROGRAMS / sizeof TEST_PROGRAMS[0]))
 
