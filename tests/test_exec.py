@@ -26,7 +26,9 @@ TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy ho
 
 # (subtest, description)
 SUBTESTS = [
+    # LAB lazy: touch1-test
     ("touch1", "exec is lazy: 192 KiB of data, one byte touched, at most 8 pages resident"),
+    # END LAB lazy
     ("sum", "every data page loads from the right file offset; bss reads zero"),
     ("args", "0, 1, 32, MAXARGV-1 and 60 KB of arguments arrive intact; sp aligned; "
              "fds 0-2 are the caller's (a file, a pipe, a closed one)"),

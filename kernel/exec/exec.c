@@ -276,6 +276,9 @@ static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
   else
     err = load_elf(as, ip, &h);
   iunlock(ip);
+  // LAB lazy: exec-load
+  /* No page is read now: as_fault loads each one when it is first touched. */
+  // END LAB lazy
   begin_op();
   iput(ip); /* the regions hold their own references */
   end_op();
