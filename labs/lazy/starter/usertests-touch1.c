@@ -1,0 +1,1 @@
+   {{"sum"}, {"args"}, {"ret7"}, {"e2big"}, {"faults"}, {"nullderef"},
