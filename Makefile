@@ -12,8 +12,8 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade labcheck run bench timeline docs-timeline,$(MAKECMDGOALS))
+ifeq ($(filter clean help handout gradescope,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
     $(error rivet: missing build dependencies (see the line above))
@@ -195,8 +195,34 @@ stress: all
 crashtest: all
 	RIVET_CRASH_TRIALS=50 RIVET_CRASH_POINTS=long CPUS=$(CPUS) $(PYTHON) tests/run.py 'group:crash'
 
-grade: all
+# grade.py builds first itself: a build that fails scores 0 (with the compiler's
+# messages in results.json) instead of grading what an earlier build left.
+# LAB=name grades that lab (scripts/labkit grade: a pristine handout in a scratch
+# directory, only the lab's files taken from SUBMISSION, default this tree).
+# In a handout, .lab names its lab and plain `make grade` grades it.
+LAB ?= $(shell cat .lab 2>/dev/null)
+grade:
+ifneq ($(strip $(LAB)),)
+	$(PYTHON) scripts/labkit grade '$(LAB)' $(if $(SUBMISSION),--submission '$(SUBMISSION)')
+else
 	$(PYTHON) tests/grade.py $(RUBRIC)
+endif
+
+# --- labs (labs/README.md) -----------------------------------------------------
+# A lab's student handout, cut from this tree: make handout LAB=util DEST=../util
+handout:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make handout LAB=name DEST=dir"; exit 2; }
+	$(PYTHON) scripts/labkit cut '$(LAB)' '$(DEST)'
+
+# Every lab end to end (or LAB=name): handout builds, boots, scores less than
+# full marks failing only its lab's tests; the reference gets full marks.
+labcheck:
+	$(PYTHON) scripts/labkit labcheck $(LAB)
+
+# The lab's Gradescope autograder: DEST (default autograder-LAB.zip).
+gradescope:
+	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=name [DEST=file.zip]"; exit 2; }
+	$(PYTHON) scripts/labkit gradescope '$(LAB)' $(DEST)
 
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
@@ -218,7 +244,7 @@ clean:
 	rm -f $(K)/kernel $(K)/kernel.asm fs.img .fs-contents $(U)/README mkfs/mkfs mkfs/fsck .gdbinit
 	find $(K) $(U) -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -f $(U)/_*
-	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec
+	rm -rf tests/logs results.json bench.json build timeline.svg timeline.html timeline.rec autograder-*.zip
 
 help:
 	@echo "make            build the kernel and the disk image (fs.img)"
@@ -227,7 +253,11 @@ help:
 	@echo "make test       run the whole test suite (T=name runs one test)"
 	@echo "make stress     run the long tests (minutes), left out of make test"
 	@echo "make crashtest  the crash tests' long form (50 random kills, every write crash point)"
-	@echo "make grade      run the grading rubric; writes results.json"
+	@echo "make grade      build, run the grading rubric; writes results.json (LAB=name: grade a lab)"
+	@echo "make handout LAB=name DEST=dir   cut a lab's student handout (labs/README.md)"
+	@echo "make grade LAB=name [SUBMISSION=dir]   grade a lab's submission in a pristine handout"
+	@echo "make labcheck   every lab: handout builds, boots, scores less; reference full marks"
+	@echo "make gradescope LAB=name [DEST=zip]   the lab's Gradescope autograder zip"
 	@echo "make bench      run the benchmarks in deterministic guest time; writes bench.json"
 	@echo "make stress     minutes of fuzzing (10^6 system calls, 10^4 bad executables) and soak"
 	@echo "make run CMD='...'  run one command line in a fresh Rivet"
@@ -238,7 +268,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress crashtest grade bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade handout labcheck gradescope bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

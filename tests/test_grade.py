@@ -115,3 +115,52 @@ def runner_summary(t):
         t.check_equal(p.returncode, 2, "exit status for an unknown test name")
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test("grade_visibility", groups=["harness"], timeout=60)
+def grade_visibility(t):
+    """grade.py: the rubric's visibility column reaches results.json (default visible)"""
+    p, data = grade(t, "use grade_fixtures\n5 grade_fixture_pass hidden  a note\n"
+                       "3 grade_fixture_fail after_published\n2 grade_fixture_hang a note\n")
+    t.check(data is not None, "no results.json written")
+    got = {x["name"]: x["visibility"] for x in data["tests"]}
+    t.check_equal(got, {"grade_fixture_pass": "hidden", "grade_fixture_fail": "after_published",
+                        "grade_fixture_hang": "visible"}, "visibility by test")
+
+
+# What a test's log holds around the lines of its own (rivet.osrun's log).
+BOOT_LOG = """# qemu: qemu-system-riscv64 -machine virt -bios fw_dynamic.bin -kernel kernel/kernel
+
+OpenSBI v1.1
+   ____                    _____ ____ _____
+  / __ \\                  / ____|  _ \\_   _|
+ | |__| | |_) |  __/ | | |____) | |_) || |_
+        |_|
+
+Platform Name             : riscv-virtio,qemu
+Domain0 Next Mode         : S-mode
+Boot HART MEDELEG         : 0x0000000000f0b509
+virtio_blk: 81920 KiB disk, irq 1
+Rivet kernel 0.1: 3 harts, 128 MiB RAM, boot hart 0
+hart 1: scheduler running
+hart 0: scheduler running
+fs: mounted 81920 blocks, 20480 inodes
+RIVET-0123456789abcdef begin
+Result : the test's own line
+| a table row of the test |
+RIVET-0123456789abcdef end 0
+# qemu exit status: 0 (after 1.4s)
+"""
+
+
+@test("grade_output_own", groups=["harness"], timeout=30)
+def grade_output_own(t):
+    """grade.py: a test's output in results.json has no firmware banner or boot lines"""
+    import grade as grader
+    out = grader.strip_boot_noise(BOOT_LOG)
+    for noise in ("# qemu: ", "OpenSBI", "____", "Platform Name", "Boot HART", "virtio_blk",
+                  "Rivet kernel", "scheduler running", "fs: mounted"):
+        t.check(noise not in out, "output still has %r:\n%s" % (noise, out))
+    for own in ("RIVET-0123456789abcdef begin", "Result : the test's own line",
+                "| a table row of the test |", "# qemu exit status: 0"):
+        t.check(own in out, "output lost %r:\n%s" % (own, out))
