@@ -55,6 +55,8 @@ SYSCALL(34, failctl)
 SYSCALL(35, staterec)
 SYSCALL(36, sync)
 SYSCALL(37, trace)
+SYSCALL(38, sigalarm)
+SYSCALL(39, sigreturn)
 
 #ifdef SYSCALLS_H_DEFAULT_STUB
 #undef SYSCALL_STUB

@@ -282,5 +282,7 @@ def _register_trial(trial):
     test(name, groups=GROUPS, timeout=TRIAL_TIMEOUT)(body)
 
 
+# LAB fs: crash-trials
 for _trial in range(TRIALS):
     _register_trial(_trial)
+# END LAB fs

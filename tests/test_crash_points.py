@@ -153,6 +153,40 @@ def commit_point(t, n):
             "install it: want %s, got %s" % (name, n, describe(state), describe(found.get(name))))
 
 
+def kill_after_fsync(t, command, while_what):
+    """Run command (a crashwork mode) with only fsync committing, kill QEMU
+    at its first 'synced cw0' line, and check that cw0 is on disk as synced
+    (also used by the fs lab's tests, labs/fs/test_fs.py)."""
+    workdir = tempfile.mkdtemp(prefix="rivet-fsync-")
+    try:
+        image = fresh_image(t, workdir)
+        seen = {"out": "", "rivet": None}
+        synced = threading.Event()
+
+        def on_output(text):
+            seen["out"] += text
+            if re.search(r"(?m)^synced cw0 ", seen["out"]) and not synced.is_set():
+                synced.set()
+                seen["rivet"].kill()
+
+        res = rivet.osrun(command, image=image, copy_image=False,
+                          timeout=RUN_TIMEOUT, bootargs=NO_INTERVAL, on_output=on_output,
+                          rivet_hook=lambda r: seen.__setitem__("rivet", r))
+        t.note("=== osrun %s\n%s" % (command, res.log))
+        t.check(synced.is_set(), "%s printed no 'synced cw0' line (%s: %s) %r"
+                % (command, res.reason, res.message, seen["out"][-300:]))
+        m = SYNC_LINE.search(seen["out"], seen["out"].index("synced cw0"))
+        state = (int(m.group(3)), m.group(4))
+        fsck_ok(t, image, "after the kill")
+        found, _ = sums_after_reboot(t, image, ["cw0"])
+        t.check(found.get("cw0") == state,
+                "cw0: fsync returned for %s %s; after the kill it is %s"
+                % (describe(state), while_what, describe(found.get("cw0"))))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# LAB fs: crashpoint-tests
 @test("crashpoint_commit_1", groups=GROUPS, timeout=150)
 def crashpoint_commit_1(t):
     """power cut right after the 1st commit record: recovery installs the whole commit"""
@@ -190,30 +224,5 @@ def crashpoint_writes(t):
 @test("fsync_busy", groups=GROUPS, timeout=150)
 def fsync_busy(t):
     """fsync while another process writes; QEMU killed as fsync returns: the file is on disk"""
-    workdir = tempfile.mkdtemp(prefix="rivet-fsyncbusy-")
-    try:
-        image = fresh_image(t, workdir)
-        seen = {"out": "", "rivet": None}
-        synced = threading.Event()
-
-        def on_output(text):
-            seen["out"] += text
-            if re.search(r"(?m)^synced cw0 ", seen["out"]) and not synced.is_set():
-                synced.set()
-                seen["rivet"].kill()
-
-        res = rivet.osrun("crashwork busyfsync", image=image, copy_image=False,
-                          timeout=RUN_TIMEOUT, bootargs=NO_INTERVAL, on_output=on_output,
-                          rivet_hook=lambda r: seen.__setitem__("rivet", r))
-        t.note("=== osrun crashwork busyfsync\n%s" % res.log)
-        t.check(synced.is_set(), "crashwork busyfsync printed no 'synced cw0' line (%s: %s) %r"
-                % (res.reason, res.message, seen["out"][-300:]))
-        m = SYNC_LINE.search(seen["out"], seen["out"].index("synced cw0"))
-        state = (int(m.group(3)), m.group(4))
-        fsck_ok(t, image, "after the kill")
-        found, _ = sums_after_reboot(t, image, ["cw0"])
-        t.check(found.get("cw0") == state,
-                "cw0: fsync returned for %s while another process wrote; after the kill it is %s"
-                % (describe(state), describe(found.get("cw0"))))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    kill_after_fsync(t, "crashwork busyfsync", "while another process wrote")
+# END LAB fs

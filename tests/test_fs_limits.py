@@ -29,6 +29,7 @@ def fs_out_of_inodes(t):
                 % (fsck.returncode, fsck.stdout[-600:]))
 
 
+# LAB fs: zeroed-test
 # Big enough for the sparse and partly written files of fstest zeroed
 # (about 300 blocks with their indirect blocks), small enough to fill fast.
 ZEROED_IMAGE_BLOCKS = 3000
@@ -46,3 +47,4 @@ def fs_new_blocks_zeroed(t):
         fsck = subprocess.run(["mkfs/fsck", image], cwd=rivet.ROOT, capture_output=True, text=True)
         t.check(fsck.returncode == 0, "fsck after fstest zeroed: want status 0, got %d: %s"
                 % (fsck.returncode, fsck.stdout[-600:]))
+# END LAB fs

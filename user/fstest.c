@@ -1516,10 +1516,12 @@ static struct subtest subtests[] = {
   {"fsync", test_fsync},
   {"many", test_many},
   {"concurrent", test_concurrent},
+  // LAB fs: fstest-rows
   {"efbig", test_efbig},
   {"nfile", test_nfile},
   {"big", test_big, SUBTEST_SLOW},
   {"full", test_full, SUBTEST_SLOW},
+  // END LAB fs
   {"inodes", test_inodes, SUBTEST_ON_REQUEST},
   {"zeroed", test_zeroed, SUBTEST_ON_REQUEST},
   {"syncfail", test_syncfail, SUBTEST_ON_REQUEST, 1},

@@ -40,7 +40,9 @@
 #define MAX_CHUNK 9000              /* more than two pages: crosses pipe and block edges */
 #define RANDOM_READS 16             /* reads at random offsets per file */
 #define RECORD_BYTES 64
-#define MAX_RECORDS_PER_APPENDER 4096
+/* The shared file stays within the singly-indirect blocks (3 appenders:
+ * 192 KiB), as in the fs lab's handout, which has no doubly-indirect block. */
+#define MAX_RECORDS_PER_APPENDER 1024
 /* Each worker does at least this much, however late it gets a hart: on a
  * busy host an appender can wait seconds for the log behind the file
  * workers, and a soak in which some kind did nothing proves little. */

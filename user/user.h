@@ -63,6 +63,11 @@ int staterec(int op, void *buf, int max);
 /* Report each later call numbered n (bit n of mask) when it returns, for
  * this process and the children it forks: "PID: syscall NAME -> RESULT". */
 int trace(uint64 mask);
+/* Call handler after every `ticks` ticks of CPU time this process uses
+ * (sigalarm(0, 0) stops it); the handler ends with sigreturn(), which
+ * resumes the interrupted code with all its registers. */
+int sigalarm(int ticks, void (*handler)(void));
+int sigreturn(void);
 
 /* user/lib/ulib.c */
 int sleep(int ticks);       /* older xv6 name for pause() */

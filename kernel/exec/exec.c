@@ -279,6 +279,9 @@ static int load_program(const char *path, struct addrspace *as, uint64 *entry) {
   else
     heap_start = load_elf(as, ip, &h);
   iunlock(ip);
+  // LAB lazy: exec-load
+  /* No page is read now: as_fault loads each one when it is first touched. */
+  // END LAB lazy
   begin_op();
   iput(ip); /* the regions hold their own references */
   end_op();
@@ -316,6 +319,7 @@ static int do_exec(const char *path, struct arg_source *src) {
   as_destroy(old);
   memset(&p->tf, 0, sizeof p->tf);
   p->fp_used = 0; /* the new program starts with the FPU off */
+  memset(&p->alarm, 0, sizeof p->alarm); /* the old handler's address means nothing now */
   p->tf.epc = entry;
   p->tf.regs[REG_SP] = sp;
   // LAB args: argv-register

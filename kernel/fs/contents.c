@@ -48,7 +48,9 @@ void itrunc(struct inode *ip) {
   for (int i = 0; i < NDIRECT + 2; i++) {
     if (ip->addrs[i] == 0)
       continue;
+    // LAB fs: free-double-indirect
     int depth = i == INDIRECT_SLOT ? 1 : i == DINDIRECT_SLOT ? 2 : 0;
+    // END LAB fs
     free_tree(ip->dev, ip->addrs[i], depth);
     ip->addrs[i] = 0;
   }
@@ -130,6 +132,7 @@ static int find_leaf(struct inode *ip, uint bn, int alloc, uint *leaf, uint *fir
     *leaf = cur;
     return err;
   }
+  // LAB fs: double-indirect
   bn -= NINDIRECT;
   if (bn >= NDINDIRECT)
     return -EFBIG;
@@ -140,6 +143,7 @@ static int find_leaf(struct inode *ip, uint bn, int alloc, uint *leaf, uint *fir
     err = follow_indirect(ip, cur, top, alloc, BLOCK_META, &cur);
   *leaf = cur;
   return err;
+  // END LAB fs
 }
 
 /* Copy indirect block leaf into the cursor: 0 or -EIO. */

@@ -247,7 +247,9 @@ int filelseek(struct file *f, int offset, int whence) {
 int filefsync(struct file *f) {
   if (f->kind != FILE_INODE)
     return -EINVAL;
+  // LAB fs: fsync-file
   return log_force();
+  // END LAB fs
 }
 
 void files_fork(struct proc *child, struct proc *parent) {

@@ -456,6 +456,7 @@ int log_force(void) {
   acquire(&wal.lock);
   while (wal.writing_data)
     wait_for_log();
+  // LAB fs: fsync
   uint64 target = wal.commits;
   if (wal.committing) {
     // Everything logged so far is in the commit under way.
@@ -469,6 +470,7 @@ int log_force(void) {
   }
   while (wal.commits < target)
     wait_for_log();
+  // END LAB fs
   int err = wal.failed ? -EIO : 0;
   release(&wal.lock);
   return err;

@@ -94,6 +94,7 @@ void printf(const char *fmt, ...) {
 
 void backtrace(uint64 fp) {
   printf("backtrace:\n");
+  // LAB traps: backtrace
   /* Each frame stores the return address at fp-8 and the caller's fp at
    * fp-16. Stop at a null or misaligned fp, or after a sane depth. */
   for (int depth = 0; fp && (fp & 7) == 0 && depth < 32; depth++) {
@@ -106,6 +107,7 @@ void backtrace(uint64 fp) {
       break; /* stacks grow down: the caller's frame is above */
     fp = prev;
   }
+  // END LAB traps
 }
 
 static void __attribute__((noreturn)) power_off_after_panic(void) {

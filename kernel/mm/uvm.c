@@ -72,6 +72,9 @@ static uint64 shared_end(const struct region *r) {
   return MIN(r->end, ROUNDUP(r->data_va + r->file_size, PGSIZE));
 }
 
+// LAB lazy: load-now
+// END LAB lazy
+
 int as_add_region(struct addrspace *as, const struct region *r) {
   if (r->start % PGSIZE || r->end % PGSIZE || r->start >= r->end || r->end > USER_TOP)
     return -EINVAL;
@@ -276,6 +279,7 @@ int as_fault(struct addrspace *as, uint64 va, int access) {
     return copy_on_write(as, r, va, pte);
   if (*pte & PTE_V)
     return 0; /* another path mapped it already; nothing to do */
+  // LAB lazy: fault-in
   /* Reading a file's page maps the shared copy (read-only); the first
    * write to a writable one makes it private. */
   int shared = r->shared && !(access & ACCESS_WRITE) && va < shared_end(r);
@@ -290,6 +294,7 @@ int as_fault(struct addrspace *as, uint64 va, int access) {
   if (r->kind == REGION_STACK && (as->stack_low == 0 || va < as->stack_low))
     as->stack_low = va;
   return 0;
+  // END LAB lazy
 }
 
 /* Give the child (arg) va's page: the same page if shared, else a copy. */
@@ -430,5 +435,8 @@ int64 as_sbrk(struct addrspace *as, int64 n, int lazy) {
     shrink_heap(as, heap, old_top, new_top);
   heap->end = new_end;
   as->brk = new_brk;
+  // LAB lazy: sbrk-load
+  /* The new pages are found when first touched (as_fault). */
+  // END LAB lazy
   return old;
 }

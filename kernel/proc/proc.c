@@ -99,6 +99,7 @@ struct proc *proc_create(const char *name, void (*start)(void)) {
     p->cwd = 0;
     memset(p->ofile, 0, sizeof p->ofile);
     memset(&p->tf, 0, sizeof p->tf);
+    memset(&p->alarm, 0, sizeof p->alarm);
     p->runtime_ns = p->nvcsw = p->nivcsw = 0;
     p->fp_used = 0;
     p->fp_cpu = -1;

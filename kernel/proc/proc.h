@@ -21,6 +21,17 @@
 struct file;   /* fs/file.h */
 struct inode;  /* fs/fs.h */
 
+/* sigalarm's state: private to the process itself (its own hart sets it in
+ * system calls and in its timer ticks). exec and a new process start with
+ * it off. */
+struct alarm {
+  int interval;             /* ticks of CPU time between calls; 0 = off */
+  int ticks_left;           /* until the next call */
+  uint64 handler;           /* user address of the handler */
+  int in_handler;           /* the handler runs: no new call until sigreturn */
+  struct trapframe saved;   /* the interrupted user registers, for sigreturn */
+};
+
 struct proc {
   struct spinlock lock;
 
@@ -54,6 +65,7 @@ struct proc {
   char name[PROC_NAME_LEN];
   struct sched_entity se;        /* the scheduling policy's part, under its own lock */
   uint64 trace_mask;             /* system calls to report: bit n for call n (sys/syscall.c) */
+  struct alarm alarm;            /* the user alarm (sys/alarm.c) */
 
   /* Accounting: written by the process's own hart, read racily by procinfo. */
   uint64 runtime_ns;       /* CPU time consumed */

@@ -16,4 +16,10 @@ void task_exit(int status) __attribute__((noreturn));
 /* Return to user mode from the kernel: honours kill and suspend first. */
 void task_return_to_user(void) __attribute__((noreturn));
 
+/* A timer tick interrupted the current process in user mode: count it
+ * against its alarm, and make it enter its handler when one is due.
+ * Defined with the alarm's system calls (kernel/sys/alarm.c): the trap
+ * path calls up into it as the dispatcher calls the handlers. */
+void task_alarm_tick(void);
+
 #endif

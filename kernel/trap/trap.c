@@ -93,8 +93,12 @@ void user_trap(struct trapframe *tf) {
   uint64 scause = csr_read(scause), stval = csr_read(stval);
   fpu_on_trap(p);
   if (scause & SCAUSE_INTERRUPT) {
-    if (device_interrupt(scause))
+    if (device_interrupt(scause)) {
+      // LAB traps: alarm-tick
+      task_alarm_tick();
+      // END LAB traps
       proc_tick();
+    }
   } else if (scause == EXC_ECALL_U) {
     tf->epc += 4; /* resume after the ecall */
     intr_on();
