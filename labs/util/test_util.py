@@ -47,7 +47,9 @@ def util_sleep_usage(t):
 def util_sleep_ticks(t):
     """sleep N blocks on the clock for N ticks (10 ms each) of guest time: N = 10, 50"""
     for ticks in (10, 50):
-        res = t.osrun("sleep %d; echo st=$?" % ticks, trace=True, timeout=30)
+        # icount: guest time runs with the instructions, so a loaded host
+        # cannot make the guest's clock jump between two ticks
+        res = t.osrun("sleep %d; echo st=$?" % ticks, trace=True, icount=True, timeout=30)
         t.check(res.reason == "ok", "sleep %d: %s (%s)" % (ticks, res.reason, res.message))
         said = [ln for ln in res.stdout.splitlines() if not ln.startswith("trace: ")]
         t.check_equal(said, ["st=0"], "output of sleep %d; echo st=$? (trace lines aside)" % ticks)
