@@ -70,9 +70,14 @@ struct test_program {
 
 static const struct test_program TEST_PROGRAMS[] = {
   {"proctest",
-   {{"status"}, {"waitpid"}, {"kill"}, {"suspend"}, {"badpids"}, {"getprocs"},
-    {"fair", SLOW}, {"preempt"}, {"forkfull"}, {"orphan"}, {"harts"}, {"csw"},
-    {"sysinfo"}, {"enosys"}, {"badptr"}}},
+   {{"status"},
+    /* LAB procapi: quick-list */
+    {"waitpid"}, {"kill"}, {"suspend"}, {"badpids"}, {"getprocs"},
+    /* END LAB procapi */
+    /* LAB sched: quick-list */
+    {"fair", SLOW}, {"preempt"}, {"csw"},
+    /* END LAB sched */
+    {"forkfull"}, {"orphan"}, {"harts"}, {"sysinfo"}, {"enosys"}, {"badptr"}}},
   {"exectest",
    {{"touch1"}, {"sum"}, {"args"}, {"ret7"}, {"e2big"}, {"faults"}, {"nullderef"},
     {"untouched"}, {"badelf"}, {"badexec"}, {"txtbusy"}, {"sbrk"}, {"forkcopy"}}},
