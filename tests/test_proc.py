@@ -24,18 +24,23 @@ TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy ho
 # (subtest, osrun keywords, description)
 SUBTESTS = [
     ("status", {}, "exit statuses 0, 1, 42, 255 and -1 (fault) reach wait"),
+    # LAB procapi: proc-tests
     ("waitpid", {}, "waitpid: a given pid, WNOHANG, ECHILD"),
     ("kill", {}, "kill a running, sleeping, pipe-blocked, suspended child; a zombie"),
     ("suspend", {}, "suspend stops a child, resume restarts it; a sleeper shows SUSPENDED"),
     ("badpids", {}, "kill/suspend/resume of pid 1 (EPERM) and unknown pids (ESRCH)"),
     ("getprocs", {}, "getprocs shows READY/RUNNING, BLOCKED, SUSPENDED and ZOMBIE children"),
+    ("wnohang", {"icount": True}, "waitpid WNOHANG never blocks (guest time)"),
+    # END LAB procapi
+    # LAB sched: proc-tests
     ("fair", {"cpus": 1, "icount": True, "timeout": 100},
      "round robin: 4 spinners on 1 hart get equal CPU time"),
     ("preempt", {}, "spinning children cannot starve the parent"),
+    ("csw", {}, "voluntary and involuntary context switches are counted"),
+    # END LAB sched
     ("forkfull", {}, "fork until EAGAIN, release and reap all, fork again"),
     ("orphan", {}, "an orphan gets ppid 1 and init reaps it"),
     ("harts", {"cpus": 4}, "user processes run on all 4 harts"),
-    ("csw", {}, "voluntary and involuntary context switches are counted"),
     ("sysinfo", {}, "sysinfo: ncpu, memory, uptime and nproc make sense"),
     ("enosys", {}, "unknown system call numbers return -ENOSYS"),
     ("badptr", {}, "bad user pointers give EFAULT and do not kill the caller"),

@@ -152,6 +152,7 @@ def procrun_io_overlap(t):
             "%d BLOCKED rows for a %d ns wait" % (blocked_rows, we - ws))
 
 
+# LAB sched: alternate-test
 @test("procrun_alternate", groups=GROUPS, timeout=TIMEOUT)
 def procrun_alternate(t):
     """procrun -l 3:100,3:100 with units (10 ms) longer than the quantum (5 ms): the processes alternate each quantum"""
@@ -164,6 +165,7 @@ def procrun_alternate(t):
         t.check(preempted >= 2, "record: pid %d preempted %d times, expected at least 2" % (p, preempted))
         runs = [e - s for s, e, st, _, _ in intervals(changes, p) if st == "running"]
         t.check(all(r <= TICK_NS + MS for r in runs), "record: pid %d ran longer than a tick: %s" % (p, runs))
+# END LAB sched
 
 
 @test("procrun_repeatable", groups=GROUPS, timeout=TIMEOUT)

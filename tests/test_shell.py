@@ -98,6 +98,7 @@ def shell_background(t):
     res = run(t, "sleep 5 & false & echo st=$?")
     t.check(re.fullmatch(r"\[\d+\]\n\[\d+\]\nst=0\n", res.stdout),
             "two jobs started, then st=0: %r" % res.stdout)
+    # LAB procapi: shell-wnohang
     # A shell reading lines (a script, or the console) collects finished
     # jobs before each line with waitpid(-1, WNOHANG): that must not wait
     # for a job still running. The lines after 'sleep 20 &' run at once,
@@ -115,6 +116,7 @@ def shell_background(t):
             "sh bg.sh: want the job's sleep alive in ps, got %r" % res.stdout)
     t.check(res.stdout.endswith("\nafter\n"), "sh bg.sh: want 'after' last, got %r"
             % res.stdout)
+    # END LAB procapi
     # (the job's own output is checked at the console, in shell_interactive,
     # where the machine keeps running after the command line is done)
 

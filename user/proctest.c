@@ -1401,6 +1401,61 @@ test_sleep(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* fifo: the ready queue is first in, first out (one hart)             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Children blocked on their own pipes are woken in the reverse of the
+ * order they were forked in (so, unlike a scan of the process table, not
+ * in the order of their table slots); each writes its index to the report
+ * pipe when it runs, and must run in the order it was woken. Run by name,
+ * on one hart: with more, woken children run at once, side by side.
+ */
+#define FIFO_CHILDREN 5
+
+static int fifo_wake[FIFO_CHILDREN][2];
+static int fifo_report[2];
+
+static void
+fifo_child(int index)
+{
+  char c;
+  CHECK(read(fifo_wake[index][0], &c, 1) == 1, "fifo", "child %d: wake read failed", index);
+  c = '0' + index;
+  CHECK(write(fifo_report[1], &c, 1) == 1, "fifo", "child %d: report write failed", index);
+}
+
+static void
+test_fifo(void)
+{
+  int pids[FIFO_CHILDREN];
+  char want[FIFO_CHILDREN + 1], got[FIFO_CHILDREN + 1];
+  CHECK(cpu_count() == 1, "fifo", "needs one hart, this machine has %d", cpu_count());
+  make_pipe(fifo_report);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    make_pipe(fifo_wake[i]);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    pids[i] = spawn(fifo_child, i);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    wait_for_state(pids[i], PROC_BLOCKED, "fifo");
+  /* Wake them last to first; none runs before we block reading the report. */
+  for (int i = FIFO_CHILDREN - 1; i >= 0; i--) {
+    CHECK(write(fifo_wake[i][1], "w", 1) == 1, "fifo", "wake write failed");
+    want[FIFO_CHILDREN - 1 - i] = '0' + i;
+  }
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    CHECK(read(fifo_report[0], &got[i], 1) == 1, "fifo", "report read failed");
+  want[FIFO_CHILDREN] = got[FIFO_CHILDREN] = 0;
+  CHECK(strcmp(got, want) == 0, "fifo", "children ran in the order %s, want %s (the order woken)",
+        got, want);
+  for (int i = 0; i < FIFO_CHILDREN; i++) {
+    reap(pids[i], 0, "fifo");
+    close_pipe(fifo_wake[i]);
+  }
+  close_pipe(fifo_report);
+}
+
+/* ------------------------------------------------------------------ */
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
@@ -1424,7 +1479,7 @@ static const struct subtest subtests[] = {
   {"forkfull", test_forkfull}, {"orphan", test_orphan},   {"harts", test_harts},
   {"sysinfo", test_sysinfo}, {"enosys", test_enosys},     {"badptr", test_badptr},
   {"wake", test_wake, ON_REQUEST}, {"sleep", test_sleep, ON_REQUEST},
-  {"wnohang", test_wnohang, ON_REQUEST},
+  {"wnohang", test_wnohang, ON_REQUEST}, {"fifo", test_fifo, ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
