@@ -30,7 +30,7 @@ guest("sched_fair", "proctest", ["fair"],
       "one hart: 4 spinners get equal CPU time (within 10%) over 2 s", cpus=1, icount=True)
 guest("sched_csw", "proctest", ["csw"],
       "a spinner is preempted (involuntary switches), a sleeper switches voluntarily")
-guest("sched_rr_character", "schedtest", ["rr"],
+guest("sched_rr_newcomer", "schedtest", ["rr"],
       "one hart: a newcomer beside CPU hogs waits a quantum of every hog each round",
       cpus=1, icount=True)
 guest("sched_fp", "fptest", [],
