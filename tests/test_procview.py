@@ -344,7 +344,8 @@ def timeline_browser(t):
 @test("top_frames", groups=GROUPS, timeout=TIMEOUT)
 def top_frames(t):
     """top -n 2: two frames a second apart with PID STATE HART CPU% RSS FAULTS CSW; a spinner shows CPU%"""
-    res = t.osrun("procrun -l 1:100 -u 4000 > /out & top -n 2", cpus=1, timeout=90)
+    # two harts: the spinner keeps one, top runs on the other (no preemption needed)
+    res = t.osrun("procrun -l 1:100 -u 4000 > /out & top -n 2", cpus=2, timeout=90)
     t.check_equal(res.reason, "ok", "osrun outcome")
     frames = res.stdout.split("top: ")[1:]
     t.check_equal(len(frames), 2, "frames printed:\n" + res.stdout)
