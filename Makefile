@@ -12,8 +12,8 @@ ICOUNT ?=
 OPENSBI ?= $(firstword $(wildcard /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin) default)
 
 # --- tools: found (or installed) by scripts/check-deps.sh -------------------
-NEED_QEMU := $(filter qemu qemu-gdb test stress grade run bench timeline docs-timeline,$(MAKECMDGOALS))
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+NEED_QEMU := $(filter qemu qemu-gdb test stress grade labcheck run bench timeline docs-timeline,$(MAKECMDGOALS))
+ifeq ($(filter clean help handout,$(MAKECMDGOALS)),)
   TOOLPREFIX := $(shell scripts/check-deps.sh $(if $(NEED_QEMU),--qemu))
   ifeq ($(TOOLPREFIX),)
     $(error rivet: missing build dependencies (see the line above))
@@ -194,8 +194,29 @@ stress: all
 crashtest: all
 	RIVET_CRASH_TRIALS=50 RIVET_CRASH_POINTS=long CPUS=$(CPUS) $(PYTHON) tests/run.py 'group:crash'
 
-grade: all
+# grade.py builds first itself: a build that fails scores 0 (with the compiler's
+# messages in results.json) instead of grading what an earlier build left.
+# LAB=name grades that lab (scripts/labkit grade: a pristine handout in a scratch
+# directory, only the lab's files taken from SUBMISSION, default this tree).
+# In a handout, .lab names its lab and plain `make grade` grades it.
+LAB ?= $(shell cat .lab 2>/dev/null)
+grade:
+ifneq ($(strip $(LAB)),)
+	$(PYTHON) scripts/labkit grade '$(LAB)' $(if $(SUBMISSION),--submission '$(SUBMISSION)')
+else
 	$(PYTHON) tests/grade.py $(RUBRIC)
+endif
+
+# --- labs (labs/README.md) -----------------------------------------------------
+# A lab's student handout, cut from this tree: make handout LAB=util DEST=../util
+handout:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make handout LAB=name DEST=dir"; exit 2; }
+	$(PYTHON) scripts/labkit cut '$(LAB)' '$(DEST)'
+
+# Every lab end to end (or LAB=name): handout builds, boots, scores less than
+# full marks failing only its lab's tests; the reference gets full marks.
+labcheck:
+	$(PYTHON) scripts/labkit labcheck $(LAB)
 
 bench: all
 	RIVET_KERNEL=$(KERNEL) scripts/bench --no-build --cpus $(CPUS) --mem $(MEM)
@@ -237,7 +258,7 @@ help:
 	@echo "           UPROGS='\$$U/_prog ...' FSFILES='files for the image' GDBPORT=N"
 	@echo "           DEBUG=1: use the debug kernel $(DEBUG_KERNEL) (lock checker, page poisoning)"
 
-.PHONY: all qemu qemu-gdb run test stress crashtest grade bench timeline docs-timeline clean help
+.PHONY: all qemu qemu-gdb run test stress crashtest grade handout labcheck bench timeline docs-timeline clean help
 
 -include $(K)/*.d $(K)/*/*.d $(U)/*.d $(U)/lib/*.d
 -include $(DEBUG_DIR)/$(K)/*.d $(DEBUG_DIR)/$(K)/*/*.d

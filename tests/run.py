@@ -13,10 +13,14 @@ a time, printing one line per test as it finishes:
 
 and ends with the line `N passed, M failed`.  Exit status 1 when a test
 failed, 2 on a usage error (e.g. a name that matches no test).
+
+In a lab's handout (a file .lab at the root names the lab) the lab's own
+tests, labs/LAB/test_*.py, are loaded too.
 """
 
 import argparse
 import concurrent.futures
+import glob
 import os
 import signal
 import sys
@@ -27,6 +31,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
 
 LOG_DIR = os.path.join(testlib.TESTS_DIR, "logs")
+
+
+def handout_lab_modules():
+    """In a handout, the names of its lab's test modules (their folder is put
+    on sys.path); elsewhere none."""
+    try:
+        with open(os.path.join(testlib.ROOT, ".lab"), encoding="utf-8") as f:
+            lab = f.read().strip()
+    except OSError:
+        return []
+    folder = os.path.join(testlib.ROOT, "labs", lab)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return [os.path.basename(p)[:-3] for p in sorted(glob.glob(os.path.join(folder, "test_*.py")))]
 
 
 def _on_signal(signum, frame):
@@ -49,7 +67,7 @@ def main(argv=None):
         ap.error("--jobs must be at least 1")
 
     signal.signal(signal.SIGTERM, _on_signal)
-    testlib.load_tests(args.module)
+    testlib.load_tests(args.module + handout_lab_modules())
     try:
         specs = testlib.select(args.patterns)
     except KeyError as e:
