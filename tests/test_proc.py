@@ -10,6 +10,8 @@ machine:
          charged for the gap, which on a busy host is enough to break the
          10% tolerance although the scheduler is fair.
   harts  four harts, to see that every one of them runs user processes.
+  wnohang, fifo  -icount (fifo on one hart: woken children would run side
+         by side on several): run only when named, as wake and sleep.
   wake, sleep  -icount (3 harts), because they check guest-time bounds a
          loaded host would break: a new process starts on an idle hart
          within a tick; sleep(n) lasts n to n + 1.1 ticks.
@@ -37,6 +39,7 @@ SUBTESTS = [
      "round robin: 4 spinners on 1 hart get equal CPU time"),
     ("preempt", {}, "spinning children cannot starve the parent"),
     ("csw", {}, "voluntary and involuntary context switches are counted"),
+    ("fifo", {"cpus": 1, "icount": True}, "one hart: woken children run in the order woken"),
     # END LAB sched
     ("forkfull", {}, "fork until EAGAIN, release and reap all, fork again"),
     ("orphan", {}, "an orphan gets ppid 1 and init reaps it"),
