@@ -2,7 +2,7 @@
 (user/proctest.c) in a fresh Rivet and requires its verdict line
 `proctest: PASS TOKEN`.
 
-Most subtests run on the default number of harts. Two need a particular
+Most subtests run on the default number of harts. Some need a particular
 machine:
   fair   one hart, so the four CPU-bound children share it; and -icount, so
          guest time is counted in instructions: with real time, whenever
