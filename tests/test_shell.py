@@ -281,6 +281,7 @@ def shell_interactive(t):
         # backspace at the start of a line erases nothing before the prompt
         out = typed(t, r, "\x7f\x7fecho ok\n")
         t.check(out.endswith("\nok\n"), "backspace on an empty line: %r" % out)
+        # LAB procapi: interactive-job
         # a background job: [PID] at once, the prompt comes back while it runs
         # (a shell that waited for the job would miss run()'s 10 s timeout)
         out = r.run("sleep 30 & echo started", timeout=10)
@@ -293,6 +294,7 @@ def shell_interactive(t):
                 break
             t.check(time.monotonic() < deadline, "background sleep not in ps: %r" % ps)
             time.sleep(0.2)
+        # END LAB procapi
         # background jobs' output shows up on the console
         start = r.cursor
         r.send("echo a b | wc & (echo bg1; echo bg2) | cat &\n")
