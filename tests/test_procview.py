@@ -341,6 +341,7 @@ def timeline_browser(t):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# LAB procapi: top-test
 @test("top_frames", groups=GROUPS, timeout=TIMEOUT)
 def top_frames(t):
     """top -n 2: two frames a second apart with PID STATE HART CPU% RSS FAULTS CSW; a spinner shows CPU%"""
@@ -356,3 +357,4 @@ def top_frames(t):
     busy = [int(m) for m in re.findall(r"^\s+\d+ \w+\s+\d+\s+(\d+)%.* procrun$", frames[1], re.M)]
     t.check(busy and max(busy) >= 50, "a spinning procrun process at >= 50%% CPU in frame 2: %s\n%s"
             % (busy, frames[1]))
+# END LAB procapi

@@ -128,3 +128,11 @@ def procapi_frozen(t):
                     " want it running with TIME above %s" % (row, before["time"]))
             time.sleep(0.2)
         r.run("kill %d" % pid, timeout=10)
+
+
+@test("procapi_top", groups=GROUPS, timeout=90)
+def procapi_top(t):
+    """top -n 2 (user/top.c looks for its key reader with waitpid WNOHANG between frames): two frames, then it ends"""
+    res = t.osrun("top -n 2", timeout=60)
+    t.check_equal(res.reason, "ok", "top -n 2's outcome (%s); output %r" % (res.message, res.stdout[-300:]))
+    t.check_equal(res.stdout.count("top: "), 2, "frames printed in %r" % res.stdout[-600:])
