@@ -177,7 +177,9 @@ def run_on_debug_kernel(t, *args):
 @test("debug_usertests_proc", groups=GROUPS + [NEEDS_FS], timeout=BUILD_TIMEOUT + 240)
 def debug_usertests_proc(t):
     """usertests -q proctest exectest fptest on the debug kernel: checker silent, no leaks"""
+    # LAB sched: debug-fptest
     run_on_debug_kernel(t, "-q", "proctest", "exectest", "fptest")
+    # END LAB sched
 
 
 @test("debug_usertests_fs", groups=GROUPS + [NEEDS_FS], timeout=BUILD_TIMEOUT + 240)

@@ -3,6 +3,7 @@
 from testlib import test
 
 
+# LAB sched: fp-test
 @test("fp_private", groups=["needs_fs", "proc"], timeout=90)
 def fp_private(t):
     """FP registers survive preemption and migration (both seen to happen); fork copies them"""
@@ -12,3 +13,4 @@ def fp_private(t):
                 "fptest on %d harts: no line 'fptest: PASS %s', want one; output %r"
                 % (cpus, t.token, res.stdout[-400:]))
         t.check_equal(res.status, 0, "fptest exit status")
+# END LAB sched

@@ -152,6 +152,7 @@ def procrun_io_overlap(t):
             "%d BLOCKED rows for a %d ns wait" % (blocked_rows, we - ws))
 
 
+# LAB sched: alternate-test
 @test("procrun_alternate", groups=GROUPS, timeout=TIMEOUT)
 def procrun_alternate(t):
     """procrun -l 3:100,3:100 with units (10 ms) longer than the quantum (5 ms): the processes alternate each quantum"""
@@ -164,6 +165,7 @@ def procrun_alternate(t):
         t.check(preempted >= 2, "record: pid %d preempted %d times, expected at least 2" % (p, preempted))
         runs = [e - s for s, e, st, _, _ in intervals(changes, p) if st == "running"]
         t.check(all(r <= TICK_NS + MS for r in runs), "record: pid %d ran longer than a tick: %s" % (p, runs))
+# END LAB sched
 
 
 @test("procrun_repeatable", groups=GROUPS, timeout=TIMEOUT)
@@ -339,10 +341,12 @@ def timeline_browser(t):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# LAB procapi: top-test
 @test("top_frames", groups=GROUPS, timeout=TIMEOUT)
 def top_frames(t):
     """top -n 2: two frames a second apart with PID STATE HART CPU% RSS FAULTS CSW; a spinner shows CPU%"""
-    res = t.osrun("procrun -l 1:100 -u 4000 > /out & top -n 2", cpus=1, timeout=90)
+    # two harts: the spinner keeps one, top runs on the other (no preemption needed)
+    res = t.osrun("procrun -l 1:100 -u 4000 > /out & top -n 2", cpus=2, timeout=90)
     t.check_equal(res.reason, "ok", "osrun outcome")
     frames = res.stdout.split("top: ")[1:]
     t.check_equal(len(frames), 2, "frames printed:\n" + res.stdout)
@@ -353,3 +357,4 @@ def top_frames(t):
     busy = [int(m) for m in re.findall(r"^\s+\d+ \w+\s+\d+\s+(\d+)%.* procrun$", frames[1], re.M)]
     t.check(busy and max(busy) >= 50, "a spinning procrun process at >= 50%% CPU in frame 2: %s\n%s"
             % (busy, frames[1]))
+# END LAB procapi

@@ -68,10 +68,12 @@ def exit_window(t):
 def ctrl_p_listing(t):
     """Ctrl-P lists every process and its parent: init (ppid 0), the shell (ppid 1), the shell's job"""
     with shell_boot(t) as r:
+        # LAB procapi: ctrlp-job
         out = r.run("pause 30 &", timeout=10)
         job = re.match(r"\[(\d+)\]", out)
         t.check(job, "expected '[PID]' after 'pause 30 &', got %r" % out)
         r.send("\x10")
+        # END LAB procapi
         r.expect(r"^  PID  PPID STATE +CPU NAME$", timeout=WAIT)
         start = r.cursor
         r.wait_quiet(0.5, timeout=5)
@@ -83,8 +85,10 @@ def ctrl_p_listing(t):
         shells = [pid for pid in ppid if names[pid] == "sh" and ppid[pid] == 1]
         t.check(len(shells) == 1, "expected one sh with PPID 1 in the Ctrl-P listing, got rows %r"
                 % rows)
+        # LAB procapi: ctrlp-check
         t.check_equal(ppid.get(int(job.group(1))), shells[0],
                       "PPID of the background job in the Ctrl-P listing (the shell's pid)")
+        # END LAB procapi
 
 
 PASTE_LINES = 600

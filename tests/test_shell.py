@@ -98,6 +98,7 @@ def shell_background(t):
     res = run(t, "pause 5 & false & echo st=$?")
     t.check(re.fullmatch(r"\[\d+\]\n\[\d+\]\nst=0\n", res.stdout),
             "two jobs started, then st=0: %r" % res.stdout)
+    # LAB procapi: shell-wnohang
     # A shell reading lines (a script, or the console) collects finished
     # jobs before each line with waitpid(-1, WNOHANG): that must not wait
     # for a job still running. The lines after 'pause 20 &' run at once,
@@ -115,6 +116,7 @@ def shell_background(t):
             "sh bg.sh: want the job's pause alive in ps, got %r" % res.stdout)
     t.check(res.stdout.endswith("\nafter\n"), "sh bg.sh: want 'after' last, got %r"
             % res.stdout)
+    # END LAB procapi
     # (the job's own output is checked at the console, in shell_interactive,
     # where the machine keeps running after the command line is done)
 
@@ -279,6 +281,7 @@ def shell_interactive(t):
         # backspace at the start of a line erases nothing before the prompt
         out = typed(t, r, "\x7f\x7fecho ok\n")
         t.check(out.endswith("\nok\n"), "backspace on an empty line: %r" % out)
+        # LAB procapi: interactive-job
         # a background job: [PID] at once, the prompt comes back while it runs
         # (a shell that waited for the job would miss run()'s 10 s timeout)
         out = r.run("pause 30 & echo started", timeout=10)
@@ -291,6 +294,7 @@ def shell_interactive(t):
                 break
             t.check(time.monotonic() < deadline, "background pause not in ps: %r" % ps)
             time.sleep(0.2)
+        # END LAB procapi
         # background jobs' output shows up on the console
         start = r.cursor
         r.send("echo a b | wc & (echo bg1; echo bg2) | cat &\n")

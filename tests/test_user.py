@@ -320,6 +320,7 @@ def ps_row(t, r, pid):
     return found[0] if found else None
 
 
+# LAB procapi: suspend-test
 @test("user_suspend_resume_kill", groups=GROUPS, timeout=60)
 def user_suspend_resume_kill(t):
     """suspend PID -> ps says suspended; resume PID -> not suspended; kill PID -> gone"""
@@ -364,6 +365,7 @@ def user_suspend_resume_kill(t):
             t.check(time.monotonic() < deadline, "suspended pid %d not gone 10 s after kill"
                     % pid2)
             time.sleep(0.2)
+# END LAB procapi
 
 
 # ------------------------------------------------------- sleep, pause

@@ -403,6 +403,44 @@ test_waitpid(void)
   gate_close(&shared_gate);
 }
 
+/*
+ * wnohang (run by name, with -icount): WNOHANG never blocks. The child
+ * sleeps WNOHANG_CHILD_TICKS; each of WNOHANG_CALLS calls must return 0
+ * and all of them together must take less than a tick of guest time.
+ */
+#define WNOHANG_CHILD_TICKS 30
+#define WNOHANG_CALLS 100
+#define WNOHANG_STATUS 7
+
+static void
+sleep_then_exit(int ticks)
+{
+  sleep(ticks);
+  exit(WNOHANG_STATUS);
+}
+
+static void
+test_wnohang(void)
+{
+  int status;
+  int child = spawn(sleep_then_exit, WNOHANG_CHILD_TICKS);
+  uint64 start = uptime_ns();
+  for (int i = 0; i < WNOHANG_CALLS; i++) {
+    int got = waitpid(child, &status, WNOHANG);
+    uint64 took_ms = (uptime_ns() - start) / NS_PER_MS;
+    CHECK(got == 0, "wnohang", "call %d on a sleeping child returned %d after %lu ms, want 0 at once",
+          i, got, took_ms);
+  }
+  uint64 took_ms = (uptime_ns() - start) / NS_PER_MS;
+  CHECK(took_ms < MS_PER_TICK, "wnohang", "%d calls took %lu ms of guest time, want less than %d",
+        WNOHANG_CALLS, took_ms, MS_PER_TICK);
+  wait_for_state(child, PROC_ZOMBIE, "wnohang");
+  int got = waitpid(child, &status, WNOHANG);
+  CHECK(got == child && status == WNOHANG_STATUS, "wnohang",
+        "on the exited child: returned %d status %d, want %d status %d", got, status, child,
+        WNOHANG_STATUS);
+}
+
 #define SUSPEND_TRIES 20
 #define SUSPEND_WAIT_MS 100
 
@@ -1371,6 +1409,61 @@ test_sleep(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* fifo: the ready queue is first in, first out (one hart)             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Children blocked on their own pipes are woken in the reverse of the
+ * order they were forked in (so, unlike a scan of the process table, not
+ * in the order of their table slots); each writes its index to the report
+ * pipe when it runs, and must run in the order it was woken. Run by name,
+ * on one hart: with more, woken children run at once, side by side.
+ */
+#define FIFO_CHILDREN 5
+
+static int fifo_wake[FIFO_CHILDREN][2];
+static int fifo_report[2];
+
+static void
+fifo_child(int index)
+{
+  char c;
+  CHECK(read(fifo_wake[index][0], &c, 1) == 1, "fifo", "child %d: wake read failed", index);
+  c = '0' + index;
+  CHECK(write(fifo_report[1], &c, 1) == 1, "fifo", "child %d: report write failed", index);
+}
+
+static void
+test_fifo(void)
+{
+  int pids[FIFO_CHILDREN];
+  char want[FIFO_CHILDREN + 1], got[FIFO_CHILDREN + 1];
+  CHECK(cpu_count() == 1, "fifo", "needs one hart, this machine has %d", cpu_count());
+  make_pipe(fifo_report);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    make_pipe(fifo_wake[i]);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    pids[i] = spawn(fifo_child, i);
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    wait_for_state(pids[i], PROC_BLOCKED, "fifo");
+  /* Wake them last to first; none runs before we block reading the report. */
+  for (int i = FIFO_CHILDREN - 1; i >= 0; i--) {
+    CHECK(write(fifo_wake[i][1], "w", 1) == 1, "fifo", "wake write failed");
+    want[FIFO_CHILDREN - 1 - i] = '0' + i;
+  }
+  for (int i = 0; i < FIFO_CHILDREN; i++)
+    CHECK(read(fifo_report[0], &got[i], 1) == 1, "fifo", "report read failed");
+  want[FIFO_CHILDREN] = got[FIFO_CHILDREN] = 0;
+  CHECK(strcmp(got, want) == 0, "fifo", "children ran in the order %s, want %s (the order woken)",
+        got, want);
+  for (int i = 0; i < FIFO_CHILDREN; i++) {
+    reap(pids[i], 0, "fifo");
+    close_pipe(fifo_wake[i]);
+  }
+  close_pipe(fifo_report);
+}
+
+/* ------------------------------------------------------------------ */
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
@@ -1383,15 +1476,21 @@ struct subtest {
 /* The one list of proctest's subtests: usertests and tests/test_proc.py
  * read it (proctest --list, and this table). */
 static const struct subtest subtests[] = {
-  {"status", test_status},   {"waitpid", test_waitpid},   {"kill", test_kill},
-  {"suspend", test_suspend}, {"badpids", test_badpids},   {"getprocs", test_getprocs},
-  {"fair", test_fair, SUBTEST_SLOW}, {"preempt", test_preempt}, {"forkfull", test_forkfull},
-  {"orphan", test_orphan},   {"harts", test_harts},       {"csw", test_csw},
+  {"status", test_status},
+  /* LAB procapi: subtests */
+  {"waitpid", test_waitpid}, {"kill", test_kill},         {"suspend", test_suspend},
+  {"badpids", test_badpids}, {"getprocs", test_getprocs},
+  /* END LAB procapi */
+  /* LAB sched: subtests */
+  {"fair", test_fair, SUBTEST_SLOW}, {"preempt", test_preempt}, {"csw", test_csw},
+  /* END LAB sched */
+  {"forkfull", test_forkfull}, {"orphan", test_orphan},   {"harts", test_harts},
   {"enosys", test_enosys},   {"badptr", test_badptr},
   /* LAB syscall: proctest-sysinfo-entry */
   {"sysinfo", test_sysinfo},
   /* END LAB syscall */
   {"wake", test_wake, SUBTEST_ON_REQUEST}, {"sleep", test_sleep, SUBTEST_ON_REQUEST},
+  {"wnohang", test_wnohang, SUBTEST_ON_REQUEST}, {"fifo", test_fifo, SUBTEST_ON_REQUEST},
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 

@@ -45,8 +45,10 @@ void proc_tick(void) {
     idle_kick_if_idle(); /* work waits while a hart idles */
   if (mycpu()->index == 0)
     block_clock_tick();
+  /* LAB sched: preempt */
   if (p && p->state == PROC_RUNNING && clock_ns() >= p->quantum_end_ns)
     proc_yield(1);
+  /* END LAB sched */
 }
 
 /* Run p (READY, locked) until it switches back to this loop. */

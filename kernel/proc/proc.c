@@ -219,10 +219,12 @@ int proc_wait(int pid, int *status, int options) {
       release(&wait_lock);
       return -ECHILD;
     }
+    /* LAB procapi: wnohang */
     if (options & WNOHANG) {
       release(&wait_lock);
       return 0;
     }
+    /* END LAB procapi */
     if (proc_killed(self)) {
       release(&wait_lock);
       return -EINTR;
@@ -270,6 +272,7 @@ int proc_kill(int pid) {
   return 0;
 }
 
+/* LAB procapi: suspend-resume */
 int proc_suspend(int pid) {
   int err;
   struct proc *p = find_target(pid, &err);
@@ -303,6 +306,7 @@ int proc_resume(int pid) {
   release(&p->lock);
   return 0;
 }
+/* END LAB procapi */
 
 void proc_stop_if_requested(void) {
   struct proc *p = myproc();

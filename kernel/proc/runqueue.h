@@ -14,6 +14,7 @@ struct runqueue {
   int length;
 };
 
+/* LAB sched: runqueue */
 static inline void runqueue_push(struct runqueue *q, struct proc *p) {
   p->se.next = 0;
   p->se.prev = q->tail;
@@ -46,5 +47,6 @@ static inline struct proc *runqueue_pop(struct runqueue *q) {
     runqueue_remove(q, p);
   return p;
 }
+/* END LAB sched */
 
 #endif

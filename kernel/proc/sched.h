@@ -63,6 +63,8 @@ int sched_select(const char *name);
 
 /* The policies sched.c can choose from (one file each). */
 extern const struct sched_policy sched_rr;
+/* LAB sched: mlfq */
 extern const struct sched_policy sched_mlfq;
+/* END LAB sched */
 
 #endif

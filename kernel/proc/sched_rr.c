@@ -3,6 +3,7 @@
  * harts. A process that becomes READY joins the tail; the head runs next,
  * for at most one quantum. O(1) for every operation.
  */
+/* LAB sched: queue */
 #include "kernel/proc/sched.h"
 #include "kernel/proc/runqueue.h"
 #include "kernel/lib/lib.h"
@@ -40,6 +41,7 @@ static struct proc *rr_pick(void) {
 }
 
 static int rr_waiting(void) { return READ_ONCE(rr.queue.length); }
+/* END LAB sched */
 
 const struct sched_policy sched_rr = {
     .name = "rr",
