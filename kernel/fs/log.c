@@ -1,7 +1,7 @@
 /*
  * The log's transactions: they make the file system's changes atomic with
  * respect to crashes, and let many system calls share one trip to the
- * disk. How a transaction is written and recovered is in commit.c.
+ * disk. How a transaction is written and recovered is in journal.c.
  *
  * A system call brackets its work with begin_op() and end_op(). Changed
  * blocks are not written at once; they join the open transaction:
@@ -26,7 +26,7 @@
  * Data before the commit. When the transaction's data blocks fill their
  * share of the cache but its log still has room, they are written in place
  * at once, without a commit, and leave the cache (write_data_early): that is
- * the commit's step 0 (commit.c) done ahead of time, just as safe, and it
+ * the commit's step 0 (journal.c) done ahead of time, just as safe, and it
  * lets one commit cover a long sequential write (whose metadata is only an
  * indirect block per 256 KiB and a bitmap block per 8 MiB) instead of one
  * commit per 512 KiB.

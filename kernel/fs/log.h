@@ -1,7 +1,7 @@
 /*
  * The log's state, shared by its two halves and nobody else:
  * log.c (transactions: who joins the open one, and when it commits) and
- * commit.c (the log on disk: writing a transaction atomically, recovery).
+ * journal.c (the log on disk: writing a transaction atomically, recovery).
  * The rest of kernel/fs/ uses the log through internal.h.
  */
 #ifndef RIVET_FS_LOG_H
@@ -42,7 +42,7 @@ struct log_state {
 
 extern struct log_state wal; /* defined in log.c */
 
-/* --- commit.c. Each is called without wal.lock, by the one process that
+/* --- journal.c. Each is called without wal.lock, by the one process that
  * has set wal.committing (or, for log_write_ordered, wal.writing_data),
  * or by log_mount before anything else uses the file system. --- */
 /* Write the open transaction to disk (steps 0-4) and empty it. */

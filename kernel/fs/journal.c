@@ -1,8 +1,8 @@
 /*
- * The log on disk: how a transaction is written so that a crash leaves
- * either all of it or none of it, and how recovery at mount finishes a
- * transaction that got past its commit point. Which operations join a
- * transaction, and when it commits, is log.c's business.
+ * The journal, i.e. the log on disk: how a transaction is written so that
+ * a crash leaves either all of it or none of it, and how recovery at
+ * mount finishes a transaction that got past its commit point. Which
+ * operations join a transaction, and when it commits, is log.c's business.
  *
  * A commit, done while no operation is in progress:
  *   0. write the ordered data blocks in place (sorted, in large requests);
