@@ -6,7 +6,7 @@
  *
  * A block freed by the open transaction is not handed out again until that
  * transaction has committed. File data is written in place before the
- * commit (log.c), and until the commit the last committed state of the
+ * commit (journal.c), and until the commit the last committed state of the
  * disk may still use the block: as a file's data, or as a directory or
  * indirect block, which a crash would then leave overwritten.
  */

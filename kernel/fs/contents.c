@@ -263,6 +263,14 @@ copy_upto(enum copy_direction dir, int user, uint64 addr, char *kbuf, uint n) {
   return done;
 }
 
+/* Count a piece of m bytes at off of which copied went through: -EFAULT
+ * if a bad user address cut it short (the copy loop stops), else 0. */
+static int advance(uint *done, uint *off, uint copied, uint m) {
+  *done += copied;
+  *off += copied;
+  return copied < m ? -EFAULT : 0;
+}
+
 int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
   if (off >= ip->size)
     return 0;
@@ -290,12 +298,8 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n) {
       copied = copy_upto(TO_ADDR, user_dst, dst + done, (char *)bp->data + off % BSIZE, m);
       brelse(bp);
     }
-    done += copied;
-    off += copied;
-    if (copied < m) {
-      err = -EFAULT;
+    if ((err = advance(&done, &off, copied, m)) != 0)
       break;
-    }
   }
   return done > 0 ? (int)done : err;
 }
@@ -349,12 +353,8 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
         log_write_data(bp);
     }
     brelse(bp);
-    done += copied;
-    off += copied;
-    if (copied < m) {
-      err = -EFAULT;
+    if ((err = advance(&done, &off, copied, m)) != 0)
       break;
-    }
   }
   if (off > ip->size)
     ip->size = off;

@@ -67,27 +67,38 @@ static int next_entry(struct dir_reader *r, const struct dirent **de, uint *off)
   return 1;
 }
 
-/* Find name in dp (locked): 0 with its offset and inode number, or -errno. */
-static int find_entry(struct inode *dp, const char *name, uint *poff, uint *pinum) {
-  if (dp->type != T_DIR)
-    return -ENOTDIR;
+/* Scan dp (locked) for the first entry named name, or, with name 0, the
+ * first free entry: 1 with its offset and inode number, 0 if there is
+ * none, or -errno. */
+static int scan_entries(struct inode *dp, const char *name, uint *poff, uint *pinum) {
   struct dir_reader r;
   const struct dirent *de;
   uint off;
   int more;
   reader_init(&r, dp);
   while ((more = next_entry(&r, &de, &off)) > 0) {
-    if (de->inum == 0 || !name_matches(name, de->name))
-      continue;
-    if (!inum_ok(de->inum)) {
-      printf("fs: directory %u: entry %s has bad inode number %u\n", dp->inum, name, de->inum);
-      return -EIO;
+    int match = name ? de->inum != 0 && name_matches(name, de->name) : de->inum == 0;
+    if (match) {
+      *poff = off;
+      *pinum = de->inum;
+      return 1;
     }
-    *poff = off;
-    *pinum = de->inum;
-    return 0;
   }
-  return more < 0 ? more : -ENOENT;
+  return more;
+}
+
+/* Find name in dp (locked): 0 with its offset and inode number, or -errno. */
+static int find_entry(struct inode *dp, const char *name, uint *poff, uint *pinum) {
+  if (dp->type != T_DIR)
+    return -ENOTDIR;
+  int found = scan_entries(dp, name, poff, pinum);
+  if (found <= 0)
+    return found < 0 ? found : -ENOENT;
+  if (!inum_ok(*pinum)) {
+    printf("fs: directory %u: entry %s has bad inode number %u\n", dp->inum, name, *pinum);
+    return -EIO;
+  }
+  return 0;
 }
 
 int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp) {
@@ -106,20 +117,12 @@ int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp
 
 /* The offset of a free entry in dp, or its size: where an entry can go. */
 static int free_slot(struct inode *dp, uint *poff) {
-  struct dir_reader r;
-  const struct dirent *de;
-  uint off;
-  int more;
-  reader_init(&r, dp);
-  while ((more = next_entry(&r, &de, &off)) > 0) {
-    if (de->inum == 0) {
-      *poff = off;
-      return 0;
-    }
-  }
-  if (more < 0)
-    return more;
-  *poff = dp->size / DIRENT_SIZE * DIRENT_SIZE;
+  uint inum; /* 0: the entry is free */
+  int found = scan_entries(dp, 0, poff, &inum);
+  if (found < 0)
+    return found;
+  if (found == 0)
+    *poff = dp->size / DIRENT_SIZE * DIRENT_SIZE;
   return 0;
 }
 

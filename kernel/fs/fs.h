@@ -5,6 +5,7 @@
  *   bio.c     buffer cache: one locked in-memory copy per disk block
  *   log.c     write-ahead log: a system call's block writes reach the disk
  *             all together or not at all, even across a crash
+ *   journal.c the log on disk: writing a transaction, recovery at mount
  *   balloc.c  free-block bitmap
  *   super.c   superblock checks and mounting
  *   inode.c   inodes: allocation, the in-memory cache

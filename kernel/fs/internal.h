@@ -67,7 +67,7 @@ void brelse(struct buf *b);
 void bpin(struct buf *b);   /* keep b cached until bunpin */
 void bunpin(struct buf *b);
 
-/* --- log (log.c) --- */
+/* --- log (log.c: transactions; journal.c: the log on disk) --- */
 void log_init(void);
 void log_set_interval_ms(uint64 ms); /* the commit interval (boot argument) */
 /* Replay a committed transaction left by a crash; 0 or -EIO if the log
@@ -77,7 +77,7 @@ int log_mount(uint dev, const struct superblock *sb);
  * it. Replaces bwrite for inode, bitmap, directory and indirect blocks. */
 void log_write(struct buf *b);
 /* A disk error left the current operation half done: the open transaction
- * must never commit. The log stops writing (see log.c). */
+ * must never commit. The log stops writing (see journal.c). */
 void log_fail(const char *why);
 /* Has the log stopped writing? Then nothing new can reach the disk, and
  * operations that would change the file system fail with -EIO. */
