@@ -39,14 +39,21 @@ void inode_table_init(void) {
     sleeplock_init(&itable.inodes[i].lock, "inode");
 }
 
-struct inode *iget(uint dev, uint inum) {
+/* The table entry for (dev, inum), with ref++: the one in use, or else an
+ * unused one (valid 0). With share 0, an entry in use is not shared: the
+ * result is 0 with *busy set (ialloc, below). 0 without *busy: table full. */
+static struct inode *take_entry(uint dev, uint inum, int share, int *busy) {
   struct inode *unused = 0;
+  *busy = 0;
   acquire(&itable.lock);
   for (struct inode *ip = itable.inodes; ip < itable.inodes + NINODE; ip++) {
     if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
-      ip->ref++;
+      if (share)
+        ip->ref++;
+      else
+        *busy = 1;
       release(&itable.lock);
-      return ip;
+      return share ? ip : 0;
     }
     if (ip->ref == 0 && unused == 0)
       unused = ip;
@@ -61,6 +68,11 @@ struct inode *iget(uint dev, uint inum) {
   }
   release(&itable.lock);
   return unused;
+}
+
+struct inode *iget(uint dev, uint inum) {
+  int busy;
+  return take_entry(dev, inum, 1, &busy);
 }
 
 struct inode *idup(struct inode *ip) {
@@ -93,8 +105,16 @@ int ialloc(uint dev, short type, struct inode **ipp) {
       if (dip->type != 0)
         continue;
       // Claim a table entry before the disk inode, so that a full table
-      // leaves the disk untouched.
-      struct inode *ip = iget(dev, inum);
+      // leaves the disk untouched. A free dinode whose entry is still in
+      // use is being freed by an iput right now (iput writes the free
+      // dinode before it drops its reference): sharing that entry would
+      // let the freeing iput's ref-- come after ours, and the new inode's
+      // last iput would see ref 2 and leave it allocated with no name
+      // (found by fault injection: fsck's "allocated but not reachable").
+      int busy;
+      struct inode *ip = take_entry(dev, inum, 0, &busy);
+      if (busy)
+        continue;
       if (ip == 0) {
         brelse(bp);
         return -ENFILE;
@@ -185,8 +205,9 @@ void iput(struct inode *ip) {
   acquire(&itable.lock);
   if (ip->ref == 1 && ip->valid && ip->nlink == 0 && ip->type != 0) {
     // The last reference to a file no directory names: free it. No one
-    // else can reach this entry (no name leads here, and ialloc will not
-    // pick a dinode whose type is set), so taking its lock cannot block.
+    // else can reach this entry (no name leads here, and ialloc neither
+    // picks a dinode whose type is set nor shares an entry in use, even
+    // once the dinode below is free), so taking its lock cannot block.
     release(&itable.lock);
     acquire_sleep(&ip->lock);
     itrunc(ip);
