@@ -43,6 +43,8 @@
  *              keyboard input that never comes).
  *   trace      never called: a mask has no wrong value, and a traced
  *              child's every later call would print a console line.
+ *   sigalarm   never with a handler in user memory: a random one would be
+ *              called after some ticks and kill the child with a fault.
  * A system call added to syscalls.h later is fuzzed with arguments of
  * every kind (ARG_ANY) until someone gives it a recipe below.
  */
@@ -168,6 +170,7 @@ enum arg_kind {
   ARG_SLEEP,    /* sleep ticks */
   ARG_SBRK,     /* sbrk increment */
   ARG_PIPE_FDS, /* pipe's array */
+  ARG_HANDLER,  /* sigalarm's handler: never a user address */
   N_ARG_KINDS
 };
 
@@ -205,6 +208,7 @@ static const struct recipe recipes[] = {
   [SYS_lseek] = RECIPE(ARG_FD, ARG_INT, ARG_WHENCE),
   [SYS_fsync] = RECIPE(ARG_FD),
   [SYS_dup2] = RECIPE(ARG_FD, ARG_FD),
+  [SYS_sigalarm] = RECIPE(ARG_INT, ARG_HANDLER),
   /* No arguments. */
   [SYS_fork] = RECIPE(ARG_NONE),
   [SYS_getpid] = RECIPE(ARG_NONE),
@@ -402,6 +406,15 @@ pipe_array(void)
   return one_in(2) ? (uint64)pipe_fds : bad_address();
 }
 
+/* Handler addresses the kernel must refuse (with ticks 0 it turns the
+ * alarm off and never calls them either). */
+static uint64
+handler(void)
+{
+  static const uint64 values[] = {USER_TOP, KERNEL_RAM, ~0UL, 1UL << 63};
+  return PICK(values);
+}
+
 static uint64 argument(enum arg_kind kind);
 
 static uint64
@@ -431,6 +444,7 @@ argument(enum arg_kind kind)
   case ARG_SLEEP: return sleep_ticks();
   case ARG_SBRK: return sbrk_increment();
   case ARG_PIPE_FDS: return pipe_array();
+  case ARG_HANDLER: return handler();
   default: return random64();
   }
 }
