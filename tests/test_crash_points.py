@@ -55,6 +55,7 @@ WRITE_POINTS_LONG = 80
 SYNC_LINE = re.compile(r"^(syncing|synced) (cw\d+) (\d+) ([0-9a-f]{8})$", re.M)
 EVENT_LINE = re.compile(r"^(syncing|synced|unlinking) (cw\d+)(?: (\d+) ([0-9a-f]{8}))?$", re.M)
 SUM_LINE = re.compile(r"^(cw\d+) (\d+) ([0-9a-f]{8})$", re.M)
+SYNCED_CW0 = re.compile(r"^synced cw0 \d+ [0-9a-f]{8}", re.M)
 MISSING_LINE = re.compile(r"^(cw\d+) missing$", re.M)
 CRASH_LINE = re.compile(r"^fs: crash point (\S+) reached", re.M)
 REPLAYABLE = re.compile(r"^log: (\d+) blocks pending", re.M)
@@ -165,7 +166,9 @@ def kill_after_fsync(t, command, while_what):
 
         def on_output(text):
             seen["out"] += text
-            if re.search(r"(?m)^synced cw0 ", seen["out"]) and not synced.is_set():
+            # the whole line (its 8-digit sum), not just its start: output
+            # arrives in pieces
+            if SYNCED_CW0.search(seen["out"]) and not synced.is_set():
                 synced.set()
                 seen["rivet"].kill()
 

@@ -109,6 +109,9 @@ def procapi_frozen(t):
         spin = bg_job_child(t, r, "spin 100000", "spin")
         pid = spin["pid"]
         t.check_equal(r.run("suspend %d; echo st=$?" % pid, timeout=10), "st=0\n", "suspend")
+        # a spinner running on another hart stops at its next tick: let
+        # that tick pass before the first reading
+        time.sleep(0.2)
         before = ps_row(t, r, pid)
         time.sleep(2)
         after = ps_row(t, r, pid)
