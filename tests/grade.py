@@ -17,7 +17,7 @@ Rubric format: one test per line, `POINTS  TEST-NAME  [VISIBILITY]  [note]`;
 VISIBILITY is visible (the default), hidden or after_published (Gradescope's
 words: when the student sees the test); `#` starts a comment; `use MODULE`
 loads extra tests from tests/MODULE.py.  A rubric outside tests/ (a lab's,
-labs/LAB/rubric.txt) also loads the test_*.py modules of its own folder.
+labs/<lab>/rubric.txt) also loads the test_*.py modules of its own folder.
 
 The grader builds first (make: the kernel and fs.img).  When the build fails
 no test runs: every test scores 0 and results.json carries the compiler's
@@ -93,7 +93,7 @@ def parse_rubric(path):
 
 def load_rubric_tests(rubric, modules):
     """Load tests/test_*.py, the rubric's `use` modules, and, for a rubric
-    kept outside tests/ (labs/LAB/rubric.txt), the test_*.py of its folder."""
+    kept outside tests/ (labs/<lab>/rubric.txt), the test_*.py of its folder."""
     testlib.load_tests(modules)
     folder = os.path.dirname(os.path.abspath(rubric))
     if os.path.realpath(folder) == os.path.realpath(testlib.TESTS_DIR):
