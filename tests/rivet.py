@@ -293,6 +293,22 @@ def _kill_all_at_exit():
             pass
 
 
+# Appended to the console output while searching it, so that a pattern's
+# ``$`` cannot match at the end of what has arrived: the line may still be
+# printing (``^PASS \\S+$`` must not match the first bytes of a token).
+_NOT_YET_ARRIVED = "\x00"
+
+
+def _search_arrived(rx, text, pos, complete=False):
+    """rx.search(text, pos), but only matches made of output that has
+    arrived and whose ``$`` stood before a real line end (or at the end of
+    the output, once it is ``complete``: QEMU has exited)."""
+    if complete:
+        return rx.search(text, pos)
+    m = rx.search(text + _NOT_YET_ARRIVED, pos)
+    return m if m and m.end() <= len(text) else None
+
+
 def _show(pattern):
     text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -578,11 +594,14 @@ class Rivet:
         ``ExpectTimeout`` after ``timeout`` seconds (default: the rest of the
         lifetime), ``QemuExited`` if QEMU exits first, and ``KernelPanic`` if
         a ``panic: `` line shows up first (unless ``panic_ok``).
+
+        ``$`` matches only at a line end that has arrived, never at the end
+        of the output so far: ``^PASS \\S+$`` waits for the whole line.
         """
         rx = re.compile(pattern, re.M) if isinstance(pattern, str) else pattern
 
         def check(text):
-            m = rx.search(text, self._pos)
+            m = _search_arrived(rx, text, self._pos, self._eof)
             if m:
                 self._pos = m.end()
             return m
@@ -596,12 +615,12 @@ class Rivet:
         start = self._pos
 
         def check(text):
-            ms = [rx.search(text, start) for rx in rxs]
+            ms = [_search_arrived(rx, text, start, self._eof) for rx in rxs]
             if all(ms):
                 self._pos = max(m.end() for m in ms)
                 return ms
             return None
-        missing = lambda: [_show(rx) for rx in rxs if not rx.search(self._text, start)]
+        missing = lambda: [_show(rx) for rx in rxs if not _search_arrived(rx, self._text, start, self._eof)]
         try:
             return self._wait_until(check, timeout, "all of %d patterns" % len(rxs), panic_ok)
         except RivetError as e:

@@ -1,5 +1,6 @@
 """QEMU-free tests of rivet.py's own logic: how osrun() splits the console
-into command output and markers, whatever the chunks QEMU delivers."""
+into command output and markers, whatever the chunks QEMU delivers, and
+how expect() treats a line that has not finished arriving."""
 
 import time
 
@@ -96,3 +97,37 @@ def rivet_time_scale(t):
     r._deadline = None
     left = r._limit(2) - time.monotonic()
     t.check(5.5 < left <= 6.0, "a 2 s wait with time_scale 3 lasts %.2f s, want 6" % left)
+
+
+def _arrive(r, text):
+    """Append text to r's console as the reader thread would."""
+    with r._cond:
+        r._text += text
+        r._cond.notify_all()
+
+
+@test("rivet_line_end", groups=["harness"], timeout=30)
+def rivet_line_end(t):
+    """expect(): '$' waits for the line's end to arrive, not the end of the output so far"""
+    r = rivet.Rivet(start=False, time_scale=1.0, timeout=100)
+    r._deadline = None
+    _arrive(r, "fstest: PASS e")
+    try:
+        m = r.expect(r"^fstest: (PASS \S+)$", timeout=0.3)
+        t.fail("matched %r before its line ended" % m.group(1))
+    except rivet.ExpectTimeout:
+        pass
+    _arrive(r, "526f\r\n")
+    m = r.expect(r"^fstest: (PASS \S+?)\r?$", timeout=1)
+    t.check_equal(m.group(1), "PASS e526f", "the match once the line ended")
+    _arrive(r, "$ ")
+    r.expect(r"\$ ", timeout=1)  # a prompt needs no line end
+    _arrive(r, "\nlast words")
+    try:
+        r.expect_all([r"^last words$"], timeout=0.3)
+        t.fail("expect_all matched a line that had not ended")
+    except rivet.ExpectTimeout:
+        pass
+    with r._cond:
+        r._eof = True  # QEMU exited: the output's end is a line end
+    t.check(r.expect(r"^last words$", timeout=1) is not None, "the last line once QEMU exited")
