@@ -174,10 +174,11 @@ class CrashRun:
     """Boot on the image running crashwork and kill QEMU at a random moment
     after its first "synced" line."""
 
-    def __init__(self, t, image, delay):
+    def __init__(self, t, image, delay, bootargs=""):
         self.t = t
         self.image = image
         self.delay = delay
+        self.bootargs = bootargs
         self.output = ""
         self.rivet = None
         self.timer = None
@@ -201,8 +202,8 @@ class CrashRun:
         # boot and the first fsync take longer on a busy host; the kill delay does not
         lifetime = self.t.scaled(FIRST_SYNC_WAIT) + self.delay
         res = rivet.osrun("crashwork", image=self.image, copy_image=False,
-                          timeout=lifetime, on_output=self._on_output,
-                          rivet_hook=self._hook)
+                          timeout=lifetime, bootargs=self.bootargs,
+                          on_output=self._on_output, rivet_hook=self._hook)
         if self.timer is not None:
             self.timer.cancel()
         self.t.note("=== osrun crashwork (killed at random: %s)\n%s"
@@ -228,7 +229,8 @@ def fsck_must_pass(t, image, when, *options):
     return res
 
 
-def run_trial(t, trial):
+def run_trial(t, trial, bootargs=""):
+    """One trial; ``bootargs`` are extra boot arguments for the crashed run."""
     seed = BASE_SEED + trial
     delay = random.Random(seed).uniform(*KILL_DELAY_RANGE)
     t.note("trial %d: seed %d (RIVET_CRASH_SEED=%d replays it), kill %.2fs after "
@@ -240,7 +242,7 @@ def run_trial(t, trial):
         shutil.copyfile(base, image)
         fsck_must_pass(t, image, "of the fresh copy of fs.img", "--strict-log")
 
-        run = CrashRun(t, image, delay)
+        run = CrashRun(t, image, delay, bootargs)
         res = run.run()
         lines = complete_lines(run.output)
         bad = [ln for ln in lines if ln.startswith("crashwork:")]
