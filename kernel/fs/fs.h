@@ -13,6 +13,8 @@
  *   dir.c     directories and path names
  *   file.c    open files (inodes, devices, pipes) and per-process tables
  *   pipe.c    pipes
+ * and, beside them, crash.c: crash points for the tests (boot argument
+ * fs.crash=) and the fs.* boot arguments.
  *
  * Rules for callers:
  *   - Any operation that may write the disk (including iput, which may

@@ -37,7 +37,8 @@ void printf_write(const char *s, int n); /* n bytes as they are, under the print
 extern volatile int panicking;
 int panicking_here(void);
 
-/* Called by panic to stop the machine; set by the power driver. */
+/* Called by panic to stop the machine; kmain sets it to the power-off
+ * driver (dev), which lib cannot call directly. */
 void lib_set_poweroff(void (*poweroff)(int status));
 
 void *memset(void *dst, int c, uint64 n);

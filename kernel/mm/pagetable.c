@@ -43,7 +43,8 @@ int pt_map(pagetable_t pt, uint64 va, uint64 pa, uint64 size, int perm) {
   return 0;
 }
 
-/* Free the page-table pages under pt for top-level indexes [from, to). */
+/* Free the page-table pages under entries [from, to) of pt, a table of
+ * the given level (2: the root), and pt itself if that is all of it. */
 static void free_tables(pagetable_t pt, int level, int from, int to) {
   for (int i = from; i < to; i++) {
     pte_t pte = pt[i];

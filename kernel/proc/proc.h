@@ -64,7 +64,7 @@ struct proc {
   struct inode *cwd;             /* current directory */
   char name[PROC_NAME_LEN];
   struct sched_entity se;        /* the scheduling policy's part, under its own lock */
-  uint64 trace_mask;             /* system calls to report: bit n for call n (sys/syscall.c) */
+  uint64 trace_mask;             /* system calls to report: bit n for call n (trap/syscall.c) */
   struct alarm alarm;            /* the user alarm (sys/alarm.c) */
 
   /* Accounting: written by the process's own hart, read racily by procinfo. */

@@ -170,7 +170,8 @@ static int conflicting_class(const struct holder_record *r, const struct lock_cl
   return -1;
 }
 
-/* Rules 1 and 2: may the holder of r take lock lk (debug d, named name)? */
+/* Rules 1 and 2: may the holder of r take the lock named name, whose
+ * checker record is d? */
 static void check_order(const struct holder_record *r, const struct lock_debug *d, const char *name,
                         uint64 fp) {
   const struct lock_class *c = d->cls;

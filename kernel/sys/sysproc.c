@@ -86,7 +86,8 @@ uint64 sys_getprocs(void) {
 }
 
 /* Trace the system calls of the caller (and of the children it forks
- * from now on) whose bits are set in the mask: sys/syscall.c reports them. */
+ * from now on) whose bits are set in the mask: the dispatcher,
+ * kernel/trap/syscall.c, reports them. */
 uint64 sys_trace(void) {
   // LAB syscall: trace
   myproc()->trace_mask = arg_u64(0);
