@@ -13,6 +13,7 @@
 #define FDT_PROP 3
 #define FDT_NOP 4
 #define FDT_END 9
+#define FDT_WORD 4 /* tokens and cells are 32-bit words; names and values are padded to them */
 #define MAX_DEPTH 8
 
 struct fdt_header {
@@ -28,7 +29,7 @@ static uint32 be32(const void *p) {
 /* Read a number made of cells 32-bit cells. */
 static uint64 read_cells(const uchar **p, int cells) {
   uint64 v = 0;
-  for (int i = 0; i < cells; i++, *p += 4)
+  for (int i = 0; i < cells; i++, *p += FDT_WORD)
     v = (v << 32) | be32(*p);
   return v;
 }
@@ -95,7 +96,7 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
   } else if (strcmp(pname, "reg") == 0) {
     n->reg = val;
     n->reg_len = len;
-  } else if (strcmp(pname, "interrupts") == 0 && len >= 4) {
+  } else if (strcmp(pname, "interrupts") == 0 && len >= FDT_WORD) {
     n->irq = be32(val);
   } else if (strcmp(pname, "#address-cells") == 0) {
     n->addr_cells = be32(val);
@@ -103,7 +104,7 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     n->size_cells = be32(val);
   } else if (strcmp(pname, "timebase-frequency") == 0 && depth == 1) {
     const uchar *p = val;
-    m->timebase_hz = read_cells(&p, len / 4);
+    m->timebase_hz = read_cells(&p, len / FDT_WORD);
   } else if (strcmp(pname, "bootargs") == 0 && depth == 1 && name_is(n, "chosen")) {
     if (len > BOOTARGS_MAX)
       printf("warning: boot arguments cut to %d bytes\n", BOOTARGS_MAX - 1);
@@ -123,10 +124,10 @@ void dtb_parse(uint64 dtb, struct machine *m) {
   memset(m, 0, sizeof *m);
   for (;;) {
     uint32 token = be32(p);
-    p += 4;
+    p += FDT_WORD;
     if (token == FDT_BEGIN_NODE) {
       const char *name = (const char *)p;
-      p += ROUNDUP(strlen(name) + 1, 4);
+      p += ROUNDUP(strlen(name) + 1, FDT_WORD);
       if (++depth >= MAX_DEPTH)
         panic("dtb: nodes nested too deep");
       struct node *n = &stack[depth];
@@ -140,9 +141,9 @@ void dtb_parse(uint64 dtb, struct machine *m) {
         classify(m, &stack[depth], &stack[depth - 1], depth);
       depth--;
     } else if (token == FDT_PROP) {
-      uint32 len = be32(p), nameoff = be32(p + 4);
-      const uchar *val = p + 8;
-      p += 8 + ROUNDUP(len, 4);
+      uint32 len = be32(p), nameoff = be32(p + FDT_WORD); /* then the value */
+      const uchar *val = p + 2 * FDT_WORD;
+      p = val + ROUNDUP(len, FDT_WORD);
       if (depth >= 0)
         read_property(m, &stack[depth], depth, strings + nameoff, val, len);
     } else if (token == FDT_NOP) {

@@ -9,7 +9,6 @@
 #define LEVELS 3
 #define INDEX_BITS 9
 #define INDEX_MASK 0x1ff
-#define PTE_FLAG_BITS 10
 #define ENTRIES (1 << INDEX_BITS)
 #define PX(level, va) ((((uint64)(va)) >> (PGSHIFT + INDEX_BITS * (level))) & INDEX_MASK)
 #define IS_LEAF(pte) (((pte) & (PTE_R | PTE_W | PTE_X)) != 0)

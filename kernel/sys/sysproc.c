@@ -110,7 +110,7 @@ uint64 sys_sysinfo(void) {
 
 uint64 sys_poweroff(void) {
   log_force(); /* a clean shutdown: what was written is on disk */
-  printf("poweroff: status %d\n", arg_int(0) & 0xff);
+  printf("poweroff: status %d\n", arg_int(0) & POWER_STATUS_MASK);
   power_off(arg_int(0));
 }
 
