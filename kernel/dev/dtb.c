@@ -40,7 +40,6 @@ struct node {
   const char *compatible; /* a list of NUL-separated strings */
   int compatible_len;
   const uchar *reg;
-  int reg_len;
   int irq;                /* first cell of "interrupts", -1 if none */
   int addr_cells, size_cells; /* what this node says its children use */
 };
@@ -95,7 +94,6 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     n->compatible_len = len;
   } else if (strcmp(pname, "reg") == 0) {
     n->reg = val;
-    n->reg_len = len;
   } else if (strcmp(pname, "interrupts") == 0 && len >= FDT_WORD) {
     n->irq = be32(val);
   } else if (strcmp(pname, "#address-cells") == 0) {

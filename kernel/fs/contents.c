@@ -10,7 +10,6 @@
  * blocks' contents).
  */
 #include "kernel/types.h"
-#include "kernel/param.h"
 #include "kernel/errno.h"
 #include "kernel/stat.h"
 #include "kernel/lib/lib.h"

@@ -16,7 +16,6 @@
 #include "kernel/arch/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
-#include "kernel/lib/failpoint.h"
 
 struct addrspace *as_create(void) {
   struct addrspace *as = kalloc();
