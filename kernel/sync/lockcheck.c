@@ -140,7 +140,7 @@ static int class_index(const struct lock_class *c) { return c - classes; }
 
 static struct holder_record *this_cpu_record(void) { return &cpu_records[mycpu()->index]; }
 
-static struct holder_record *this_process(void) {
+static struct holder_record *this_process_record(void) {
   int slot = sync_current_slot();
   return &process_records[slot >= 0 ? slot : NPROC];
 }
@@ -284,12 +284,12 @@ void lockcheck_sleeplock_acquire(struct sleeplock *lk, uint64 fp, int may_block)
   if (may_block)
     check_may_block("acquire_sleep", lk->name, 0, fp);
   check_not_mine(lk, fp);
-  check_order(this_process(), &lk->debug, lk->name, fp);
+  check_order(this_process_record(), &lk->debug, lk->name, fp);
 }
 
 void lockcheck_sleeplock_acquired(struct sleeplock *lk, uint64 fp) {
   capture_site(&lk->debug.site, fp);
-  record_take(this_process(), &lk->debug);
+  record_take(this_process_record(), &lk->debug);
 }
 
 /* Called with lk->lk held, so locked and owner are stable. */
@@ -305,7 +305,7 @@ void lockcheck_sleeplock_release(struct sleeplock *lk, uint64 fp) {
           "pid %d)",
           lk->name, here.pc[0], me, lk->debug.site.pc[0], lk->debug.site.pid);
   }
-  record_drop(this_process(), &lk->debug, lk->name);
+  record_drop(this_process_record(), &lk->debug, lk->name);
 }
 
 void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
@@ -314,7 +314,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
     return;
   /* Rule 3: suspend() may stop an interruptible sleeper indefinitely; it
    * must not hold up others waiting for its sleeplocks. */
-  const struct holder_record *r = this_process();
+  const struct holder_record *r = this_process_record();
   int i = any_held(r, 0, 0);
   if (i < 0)
     return;
@@ -329,7 +329,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
 }
 
 void lockcheck_exit(void) {
-  const struct holder_record *r = this_process();
+  const struct holder_record *r = this_process_record();
   int i = any_held(r, 0, 0);
   if (i >= 0)
     panic("lockcheck: pid %d exits holding sleeplock '%s' taken at 0x%lx", sync_current_id(),
