@@ -110,16 +110,19 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
   }
 }
 
-void dtb_parse(uint64 dtb, struct machine *m) {
-  const struct fdt_header *h = (const struct fdt_header *)dtb;
-  if (be32(&h->magic) != FDT_MAGIC)
-    panic("dtb: no device tree at 0x%lx (bad magic)", dtb);
-  const uchar *p = (const uchar *)dtb + be32(&h->off_dt_struct);
-  const char *strings = (const char *)dtb + be32(&h->off_dt_strings);
+/* A node just begun: none of its properties seen yet. */
+static void begin_node(struct node *n, const char *name) {
+  memset(n, 0, sizeof *n);
+  n->name = name;
+  n->irq = -1;
+  n->addr_cells = 2; /* the device-tree spec's defaults */
+  n->size_cells = 1;
+}
+
+/* Walk the tokens from p to FDT_END, filling m from the nodes Rivet needs. */
+static void walk_nodes(struct machine *m, const uchar *p, const char *property_names) {
   struct node stack[MAX_DEPTH];
   int depth = -1;
-
-  memset(m, 0, sizeof *m);
   for (;;) {
     uint32 token = be32(p);
     p += FDT_WORD;
@@ -128,12 +131,7 @@ void dtb_parse(uint64 dtb, struct machine *m) {
       p += ROUNDUP(strlen(name) + 1, FDT_WORD);
       if (++depth >= MAX_DEPTH)
         panic("dtb: nodes nested too deep");
-      struct node *n = &stack[depth];
-      memset(n, 0, sizeof *n);
-      n->name = name;
-      n->irq = -1;
-      n->addr_cells = 2; /* the device-tree spec's defaults */
-      n->size_cells = 1;
+      begin_node(&stack[depth], name);
     } else if (token == FDT_END_NODE) {
       if (depth > 0)
         classify(m, &stack[depth], &stack[depth - 1], depth);
@@ -143,13 +141,17 @@ void dtb_parse(uint64 dtb, struct machine *m) {
       const uchar *val = p + 2 * FDT_WORD;
       p = val + ROUNDUP(len, FDT_WORD);
       if (depth >= 0)
-        read_property(m, &stack[depth], depth, strings + nameoff, val, len);
+        read_property(m, &stack[depth], depth, property_names + nameoff, val, len);
     } else if (token == FDT_NOP) {
       continue;
     } else {
       break; /* FDT_END or garbage */
     }
   }
+}
+
+/* Rivet cannot run without these. */
+static void require_nodes(const struct machine *m) {
   if (m->ram_size == 0)
     panic("dtb: no /memory node");
   if (m->nharts == 0)
@@ -160,4 +162,15 @@ void dtb_parse(uint64 dtb, struct machine *m) {
     panic("dtb: no ns16550a serial node");
   if (m->plic_base == 0)
     panic("dtb: no PLIC (riscv,plic0) node");
+}
+
+void dtb_parse(uint64 dtb, struct machine *m) {
+  const struct fdt_header *h = (const struct fdt_header *)dtb;
+  if (be32(&h->magic) != FDT_MAGIC)
+    panic("dtb: no device tree at 0x%lx (bad magic)", dtb);
+  memset(m, 0, sizeof *m);
+  const uchar *tokens = (const uchar *)dtb + be32(&h->off_dt_struct);
+  const char *property_names = (const char *)dtb + be32(&h->off_dt_strings);
+  walk_nodes(m, tokens, property_names);
+  require_nodes(m);
 }
