@@ -310,7 +310,7 @@ static int do_exec(const char *path, struct arg_source *src) {
   /* Commit: from here on the old program is gone. Switch to the new table
    * before the old one is unpublished, under p->lock (procinfo reads p->as
    * under it too): then no hart can be left on the table as_destroy frees,
-   * whenever a tick preempts us (see run() in cpu.c). */
+   * whenever a tick preempts us (see run() in proc/cpu.c). */
   acquire(&p->lock);
   struct addrspace *old = p->as;
   as_activate(as);

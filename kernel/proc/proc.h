@@ -59,7 +59,8 @@ struct proc {
   struct fpstate fp;             /* FP registers, if fp_used (fpu.c) */
   int fp_used;                   /* has this program used floating point? */
   int fp_cpu;                    /* cpu index whose FP registers hold fp live, or -1 */
-  struct addrspace *as;          /* user memory */
+  struct addrspace *as;          /* user memory; exec and exit replace it under lock,
+                                    so other harts (run, procinfo) read it under lock */
   struct file *ofile[NOFILE];    /* open files (owned by the fs layer) */
   struct inode *cwd;             /* current directory */
   char name[PROC_NAME_LEN];
