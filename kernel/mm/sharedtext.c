@@ -35,7 +35,7 @@
 
 #define SLOTS_PER_PAGE (PGSIZE / sizeof(uint64))
 #define MAX_TEXT_PAGES (SLOTS_PER_PAGE * SLOTS_PER_PAGE) /* 1 GiB: what one root can hold */
-#define NSHARED_TEXT (2 * NPROC)                         /* a text and a rodata segment each */
+#define NSHARED_TEXT (2 * NPROC)                         /* a text and a data segment each */
 
 struct shared_text {
   uint64 file;      /* the program file (the region's file_id); 0 if the entry is free */
