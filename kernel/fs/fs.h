@@ -57,7 +57,8 @@ struct inode {
 void fs_init(void);
 
 /* Check the superblock of disk dev (ROOTDEV) and replay its log.
- * 0 or -errno (-ENODEV no disk, -EINVAL bad superblock, -EIO unreadable).
+ * 0 or -errno (-ENODEV no disk, -EINVAL bad superblock, -EIO unreadable,
+ * -EBUSY mounted already).
  * Must run in process context: it sleeps on disk I/O. */
 int fs_mount(int dev);
 
@@ -113,7 +114,7 @@ int inode_has_writers(struct inode *ip);
 
 /* Look up name in directory dp (locked). 0 and the inode (unlocked, one new
  * reference) in *ipp, with the entry's byte offset in *poff if poff != 0;
- * or -ENOENT, -EIO. */
+ * or -ENOENT, -ENOTDIR (dp is no directory), -EIO, -ENFILE (cache full). */
 int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp);
 /* Add the entry (name, inum) to dp (locked): 0, -EEXIST, -ENOSPC, -EIO. */
 int dirlink(struct inode *dp, const char *name, uint inum);
