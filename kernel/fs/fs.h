@@ -77,7 +77,8 @@ int log_force(void);
 /* --- inodes (inode.c) --- */
 
 /* A new inode of the given type on dev, returned unlocked in *ipp.
- * -ENOSPC when the disk has no free inode, -ENFILE when the cache is full. */
+ * -ENOSPC when the disk has no free inode, -ENFILE when the cache is full,
+ * -EIO when an inode block cannot be read or the log has stopped. */
 int ialloc(uint dev, short type, struct inode **ipp);
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
