@@ -47,8 +47,7 @@ void *memcpy(void *dst, const void *src, uint64 n);
 int strlen(const char *s);
 int strncmp(const char *a, const char *b, uint64 n);
 int strcmp(const char *a, const char *b);
-char *strncpy(char *dst, const char *src, int n);
-/* Like strncpy but always NUL-terminates. */
+/* Copy at most n - 1 bytes of src and always NUL-terminate (unlike strncpy). */
 char *safestrcpy(char *dst, const char *src, int n);
 
 /* Print a backtrace of the current kernel stack by following frame pointers. */
