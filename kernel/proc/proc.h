@@ -41,8 +41,10 @@ struct proc {
   void *chan;              /* channel it sleeps on while BLOCKED */
   const char *wait_name;   /* what it sleeps on: the name of chan's lock */
   int interruptible;       /* that sleep may be suspended (see sync.h) */
-  int killed;              /* exits the next time it returns to user mode */
-  int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
+  int killed;              /* exits the next time it returns to user mode (long waits
+                              give up early: sleep_should_abort) */
+  int suspend_requested;   /* stop (SUSPENDED) at its next interruptible sleep or
+                              return to user mode, whichever comes first */
   int exit_status;         /* for the parent's wait */
   int pid;
 
