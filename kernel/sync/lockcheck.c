@@ -47,6 +47,10 @@ static struct holder_record cpu_records[NCPU];
 /* One per process slot, and one more for code running outside a process. */
 static struct holder_record process_records[NPROC + 1];
 
+/* A RISC-V frame with a frame pointer keeps the return address just below
+ * fp, and the caller's fp below that. */
+#define FRAME_RA_OFFSET 8
+#define FRAME_FP_OFFSET 16
 #define MIN_FRAME_SIZE 16         /* a frame holds at least ra and the caller's fp */
 #define MAX_FRAME_BYTES (16 * 1024) /* a whole kernel stack: no frame is bigger */
 
@@ -59,8 +63,8 @@ static struct holder_record process_records[NPROC + 1];
 static void capture_site(struct lock_site *site, uint64 fp) {
   memset(site->pc, 0, sizeof site->pc);
   for (int i = 0; i < LOCK_SITE_DEPTH && fp >= MIN_FRAME_SIZE && fp % sizeof(uint64) == 0; i++) {
-    site->pc[i] = *(uint64 *)(fp - 8);
-    uint64 up = *(uint64 *)(fp - 16);
+    site->pc[i] = *(uint64 *)(fp - FRAME_RA_OFFSET);
+    uint64 up = *(uint64 *)(fp - FRAME_FP_OFFSET);
     if (up <= fp || up - fp > MAX_FRAME_BYTES)
       break;
     fp = up;
