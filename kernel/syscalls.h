@@ -3,7 +3,7 @@
  *   SYSCALL(number, name)
  * or, when its user stub has another name than the call,
  *   SYSCALL_STUB(number, name, stub)
- * The kernel includes this file to build its dispatch table (sys/syscall.c),
+ * The kernel includes this file to build its dispatch table (trap/syscall.c),
  * user/lib/usys.S to generate one user stub per call, and kernel/syscall.h
  * to give user programs xv6's SYS_name numbers, so the numbers cannot
  * drift apart. Numbers 1-21 are xv6's, with xv6's current names.

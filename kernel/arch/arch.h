@@ -45,6 +45,7 @@ void sbi_shutdown(int failed);
 
 /* --- timer and clock (timer.c) --- */
 #define TICK_HZ 100 /* timer interrupts per second on every hart */
+#define TICK_NS (1000000000UL / TICK_HZ) /* nanoseconds from one tick to the next */
 void timer_init(uint64 timebase_hz);
 void timer_start_hart(void);        /* first tick on this hart */
 void timer_rearm(void);             /* schedule the next tick, one interval from now */

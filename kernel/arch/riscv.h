@@ -21,7 +21,6 @@
 #define SSTATUS_SIE (1L << 1)  /* interrupts enabled in S-mode */
 #define SSTATUS_SPIE (1L << 5) /* SIE before the trap */
 #define SSTATUS_SPP (1L << 8)  /* previous mode: 1 = supervisor, 0 = user */
-#define SSTATUS_SUM (1L << 18) /* supervisor may access user pages */
 #define SSTATUS_FS (3L << 13)  /* floating-point unit state: */
 #define SSTATUS_FS_OFF (0L << 13)   /* FP instructions trap */
 #define SSTATUS_FS_INITIAL (1L << 13)

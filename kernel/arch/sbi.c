@@ -4,12 +4,15 @@
  */
 #include "kernel/arch/arch.h"
 
-#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_PUTCHAR 0x01 /* legacy extensions have no function ids */
 #define SBI_EXT_IPI 0x735049
+#define SBI_IPI_SEND 0
 #define SBI_EXT_HSM 0x48534D
 #define SBI_HSM_HART_START 0
 #define SBI_EXT_SRST 0x53525354
-#define SBI_SRST_SHUTDOWN 0
+#define SBI_SRST_RESET 0
+#define SBI_SRST_SHUTDOWN 0 /* reset type */
+#define SBI_SRST_REASON_NONE 0
 #define SBI_SRST_REASON_FAILURE 1
 
 struct sbiret {
@@ -36,10 +39,10 @@ int sbi_hart_start(uint64 hartid, uint64 start_pa, uint64 opaque) {
 
 void sbi_send_ipi(uint64 hartid) {
   /* hart_mask = bit 0, hart_mask_base = hartid: exactly that hart. */
-  sbi_call(SBI_EXT_IPI, 0, 1, hartid, 0);
+  sbi_call(SBI_EXT_IPI, SBI_IPI_SEND, 1, hartid, 0);
 }
 
-
 void sbi_shutdown(int failed) {
-  sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, failed ? SBI_SRST_REASON_FAILURE : 0, 0);
+  sbi_call(SBI_EXT_SRST, SBI_SRST_RESET, SBI_SRST_SHUTDOWN,
+           failed ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE, 0);
 }

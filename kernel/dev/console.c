@@ -2,7 +2,8 @@
  * The console: a line discipline over the UART. Typed characters are
  * echoed and collected into a line, which readers receive only once it is
  * complete (Enter or Ctrl-D), so Backspace and Ctrl-U can still edit it.
- * Ctrl-P prints a process listing through a hook set by the process layer.
+ * Ctrl-P prints a process listing through a hook that kmain sets at boot
+ * (the console sits below the process layer).
  *
  * Nothing typed or pasted is dropped: while the input buffer is full the
  * UART keeps further characters (its emulation then stops reading the

@@ -59,6 +59,7 @@ void plic_complete(int hartid, int irq);
 
 /* Power off through the virt test device (power.c). */
 void power_init(uint64 test_base_va);
-void power_off(int status) __attribute__((noreturn)); /* QEMU exits with status 0..255 */
+#define POWER_STATUS_MASK 0xff /* QEMU keeps only the low 8 bits of the exit status */
+void power_off(int status) __attribute__((noreturn)); /* QEMU exits with status & POWER_STATUS_MASK */
 
 #endif

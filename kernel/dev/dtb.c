@@ -13,6 +13,7 @@
 #define FDT_PROP 3
 #define FDT_NOP 4
 #define FDT_END 9
+#define FDT_WORD 4 /* tokens and cells are 32-bit words; names and values are padded to them */
 #define MAX_DEPTH 8
 
 struct fdt_header {
@@ -28,7 +29,7 @@ static uint32 be32(const void *p) {
 /* Read a number made of cells 32-bit cells. */
 static uint64 read_cells(const uchar **p, int cells) {
   uint64 v = 0;
-  for (int i = 0; i < cells; i++, *p += 4)
+  for (int i = 0; i < cells; i++, *p += FDT_WORD)
     v = (v << 32) | be32(*p);
   return v;
 }
@@ -39,7 +40,6 @@ struct node {
   const char *compatible; /* a list of NUL-separated strings */
   int compatible_len;
   const uchar *reg;
-  int reg_len;
   int irq;                /* first cell of "interrupts", -1 if none */
   int addr_cells, size_cells; /* what this node says its children use */
 };
@@ -94,8 +94,7 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     n->compatible_len = len;
   } else if (strcmp(pname, "reg") == 0) {
     n->reg = val;
-    n->reg_len = len;
-  } else if (strcmp(pname, "interrupts") == 0 && len >= 4) {
+  } else if (strcmp(pname, "interrupts") == 0 && len >= FDT_WORD) {
     n->irq = be32(val);
   } else if (strcmp(pname, "#address-cells") == 0) {
     n->addr_cells = be32(val);
@@ -103,7 +102,7 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     n->size_cells = be32(val);
   } else if (strcmp(pname, "timebase-frequency") == 0 && depth == 1) {
     const uchar *p = val;
-    m->timebase_hz = read_cells(&p, len / 4);
+    m->timebase_hz = read_cells(&p, len / FDT_WORD);
   } else if (strcmp(pname, "bootargs") == 0 && depth == 1 && name_is(n, "chosen")) {
     if (len > BOOTARGS_MAX)
       printf("warning: boot arguments cut to %d bytes\n", BOOTARGS_MAX - 1);
@@ -111,46 +110,48 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
   }
 }
 
-void dtb_parse(uint64 dtb, struct machine *m) {
-  const struct fdt_header *h = (const struct fdt_header *)dtb;
-  if (be32(&h->magic) != FDT_MAGIC)
-    panic("dtb: no device tree at 0x%lx (bad magic)", dtb);
-  const uchar *p = (const uchar *)dtb + be32(&h->off_dt_struct);
-  const char *strings = (const char *)dtb + be32(&h->off_dt_strings);
+/* A node just begun: none of its properties seen yet. */
+static void begin_node(struct node *n, const char *name) {
+  memset(n, 0, sizeof *n);
+  n->name = name;
+  n->irq = -1;
+  n->addr_cells = 2; /* the device-tree spec's defaults */
+  n->size_cells = 1;
+}
+
+/* Walk the tokens from p to FDT_END, filling m from the nodes Rivet needs. */
+static void walk_nodes(struct machine *m, const uchar *p, const char *property_names) {
   struct node stack[MAX_DEPTH];
   int depth = -1;
-
-  memset(m, 0, sizeof *m);
   for (;;) {
     uint32 token = be32(p);
-    p += 4;
+    p += FDT_WORD;
     if (token == FDT_BEGIN_NODE) {
       const char *name = (const char *)p;
-      p += ROUNDUP(strlen(name) + 1, 4);
+      p += ROUNDUP(strlen(name) + 1, FDT_WORD);
       if (++depth >= MAX_DEPTH)
         panic("dtb: nodes nested too deep");
-      struct node *n = &stack[depth];
-      memset(n, 0, sizeof *n);
-      n->name = name;
-      n->irq = -1;
-      n->addr_cells = 2; /* the device-tree spec's defaults */
-      n->size_cells = 1;
+      begin_node(&stack[depth], name);
     } else if (token == FDT_END_NODE) {
       if (depth > 0)
         classify(m, &stack[depth], &stack[depth - 1], depth);
       depth--;
     } else if (token == FDT_PROP) {
-      uint32 len = be32(p), nameoff = be32(p + 4);
-      const uchar *val = p + 8;
-      p += 8 + ROUNDUP(len, 4);
+      uint32 len = be32(p), nameoff = be32(p + FDT_WORD); /* then the value */
+      const uchar *val = p + 2 * FDT_WORD;
+      p = val + ROUNDUP(len, FDT_WORD);
       if (depth >= 0)
-        read_property(m, &stack[depth], depth, strings + nameoff, val, len);
+        read_property(m, &stack[depth], depth, property_names + nameoff, val, len);
     } else if (token == FDT_NOP) {
       continue;
     } else {
       break; /* FDT_END or garbage */
     }
   }
+}
+
+/* Rivet cannot run without these. */
+static void require_nodes(const struct machine *m) {
   if (m->ram_size == 0)
     panic("dtb: no /memory node");
   if (m->nharts == 0)
@@ -161,4 +162,15 @@ void dtb_parse(uint64 dtb, struct machine *m) {
     panic("dtb: no ns16550a serial node");
   if (m->plic_base == 0)
     panic("dtb: no PLIC (riscv,plic0) node");
+}
+
+void dtb_parse(uint64 dtb, struct machine *m) {
+  const struct fdt_header *h = (const struct fdt_header *)dtb;
+  if (be32(&h->magic) != FDT_MAGIC)
+    panic("dtb: no device tree at 0x%lx (bad magic)", dtb);
+  memset(m, 0, sizeof *m);
+  const uchar *tokens = (const uchar *)dtb + be32(&h->off_dt_struct);
+  const char *property_names = (const char *)dtb + be32(&h->off_dt_strings);
+  walk_nodes(m, tokens, property_names);
+  require_nodes(m);
 }

@@ -8,14 +8,13 @@
 
 #define FINISHER_PASS 0x5555
 #define FINISHER_FAIL 0x3333
-#define EXIT_STATUS_MASK 0xff
 
 static volatile uint32 *finisher; /* set once at boot; 0 if absent */
 
 void power_init(uint64 test_base_va) { finisher = (volatile uint32 *)test_base_va; }
 
 void power_off(int status) {
-  status &= EXIT_STATUS_MASK;
+  status &= POWER_STATUS_MASK;
   if (finisher)
     *finisher = status == 0 ? FINISHER_PASS : ((uint32)status << 16) | FINISHER_FAIL;
   sbi_shutdown(status != 0);

@@ -10,6 +10,8 @@
 #define RHR 0 /* receive holding register (read) */
 #define THR 0 /* transmit holding register (write) */
 #define IER 1 /* interrupt enable */
+#define DLL 0 /* divisor latch, low byte (while LCR_BAUD_LATCH is set) */
+#define DLM 1 /* divisor latch, high byte (the same) */
 #define IER_RX_ENABLE (1 << 0)
 #define FCR 2 /* FIFO control */
 #define FCR_FIFO_ENABLE (1 << 0)
@@ -31,8 +33,8 @@ void uart_init(uint64 base_va) {
   uart = (volatile uchar *)base_va;
   reg_write(IER, 0);
   reg_write(LCR, LCR_BAUD_LATCH);
-  reg_write(0, BAUD_DIVISOR_38400); /* divisor low byte */
-  reg_write(1, 0);                  /* divisor high byte */
+  reg_write(DLL, BAUD_DIVISOR_38400);
+  reg_write(DLM, 0);
   reg_write(LCR, LCR_EIGHT_BITS);
   reg_write(FCR, FCR_FIFO_ENABLE | FCR_FIFO_CLEAR);
   reg_write(IER, IER_RX_ENABLE);

@@ -350,29 +350,29 @@ static int request_ok(uint64 sector, const struct blk_segment *segs, int nsegs) 
 static int do_request(uint32 type, uint64 sector, const struct blk_segment *segs, int nsegs) {
   acquire(&disk.lock);
   int ndescs = nsegs + DESCS_AROUND_DATA;
-  int d[MAX_DESCS_PER_REQUEST];
-  alloc_descs(d, ndescs);
+  int descs[MAX_DESCS_PER_REQUEST];
+  alloc_descs(descs, ndescs);
 
-  struct request *r = &disk.requests[d[0]];
+  struct request *r = &disk.requests[descs[0]];
   r->header.type = type;
   r->header.reserved = 0;
   r->header.sector = sector;
   r->status = REQ_STATUS_PENDING;
   r->done = 0;
 
-  fill_desc(d[0], &r->header, sizeof(r->header), DESC_F_NEXT, d[1]);
+  fill_desc(descs[0], &r->header, sizeof(r->header), DESC_F_NEXT, descs[1]);
   uint16 data_flags = DESC_F_NEXT | (type == REQ_TYPE_READ ? DESC_F_WRITE : 0);
   for (int i = 0; i < nsegs; i++)
-    fill_desc(d[1 + i], segs[i].buf, segs[i].nbytes, data_flags, d[2 + i]);
-  fill_desc(d[ndescs - 1], (void *)&r->status, sizeof(r->status), DESC_F_WRITE, 0);
+    fill_desc(descs[1 + i], segs[i].buf, segs[i].nbytes, data_flags, descs[2 + i]);
+  fill_desc(descs[ndescs - 1], (void *)&r->status, sizeof(r->status), DESC_F_WRITE, 0);
   io_started();
-  submit(d[0]);
+  submit(descs[0]);
 
   while (!r->done)
     sleep(r, &disk.lock);
 
   int result = r->status == REQ_STATUS_OK ? 0 : -EIO;
-  free_descs(d, ndescs);
+  free_descs(descs, ndescs);
   release(&disk.lock);
   return result;
 }

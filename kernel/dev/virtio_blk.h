@@ -49,7 +49,8 @@ int virtio_blk_rw_segments(uint64 sector, const struct blk_segment *segs, int ns
  * -EIO. Returns at once if the device has no write cache. */
 int virtio_blk_flush(void);
 
-/* The completion interrupt; called by the PLIC dispatch for the disk's irq. */
+/* The completion interrupt; the trap layer calls it for the disk's PLIC irq
+ * (kmain registers it with trap_register_irq). */
 void virtio_blk_intr(void);
 
 

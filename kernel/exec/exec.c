@@ -96,6 +96,28 @@ static int segment_perm(const struct program_header *ph) {
   return perm;
 }
 
+/* The region for a checked PT_LOAD segment of the program file ip. */
+static struct region segment_region(struct inode *ip, const struct program_header *ph) {
+  struct region r = {
+      .kind = (ph->flags & PF_X) ? REGION_TEXT : REGION_DATA,
+      .start = ROUNDDOWN(ph->vaddr, PGSIZE),
+      .end = ROUNDUP(ph->vaddr + ph->memsz, PGSIZE),
+      .perm = segment_perm(ph),
+      .ops = &program_file,
+      .obj = ip,
+      .file_id = inode_id(ip),
+      .data_va = ph->vaddr,
+      .file_off = ph->offset,
+      .file_size = ph->filesz,
+  };
+  /* The file pages of every segment are shared with other processes
+   * running the file (as_add_region); a writable segment's pages may
+   * all become private copies, so they are all promised now. */
+  if (r.perm & PTE_W)
+    r.committed = (r.end - r.start) / PGSIZE;
+  return r;
+}
+
 /* Turn each PT_LOAD into a region of as; returns the heap start or -errno. */
 static int64 add_segments(struct addrspace *as, struct inode *ip, const struct elf_header *h) {
   struct program_header ph;
@@ -110,23 +132,7 @@ static int64 add_segments(struct addrspace *as, struct inode *ip, const struct e
     err = check_segment(&ph, inode_size(ip));
     if (err < 0)
       return err;
-    struct region r = {
-        .kind = (ph.flags & PF_X) ? REGION_TEXT : REGION_DATA,
-        .start = ROUNDDOWN(ph.vaddr, PGSIZE),
-        .end = ROUNDUP(ph.vaddr + ph.memsz, PGSIZE),
-        .perm = segment_perm(&ph),
-        .ops = &program_file,
-        .obj = ip,
-        .file_id = inode_id(ip),
-        .data_va = ph.vaddr,
-        .file_off = ph.offset,
-        .file_size = ph.filesz,
-    };
-    /* The file pages of every segment are shared with other processes
-     * running the file (as_add_region); a writable segment's pages may
-     * all become private copies, so they are all promised now. */
-    if (r.perm & PTE_W)
-      r.committed = (r.end - r.start) / PGSIZE;
+    struct region r = segment_region(ip, &ph);
     err = as_add_region(as, &r);
     if (err < 0)
       return err == -ENOMEM ? err : -ENOEXEC; /* overlaps another segment */
@@ -310,7 +316,7 @@ static int do_exec(const char *path, struct arg_source *src) {
   /* Commit: from here on the old program is gone. Switch to the new table
    * before the old one is unpublished, under p->lock (procinfo reads p->as
    * under it too): then no hart can be left on the table as_destroy frees,
-   * whenever a tick preempts us (see run() in proc.c). */
+   * whenever a tick preempts us (see run() in proc/cpu.c). */
   acquire(&p->lock);
   struct addrspace *old = p->as;
   as_activate(as);

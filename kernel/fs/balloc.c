@@ -64,7 +64,7 @@ static void zero_block(uint dev, uint b, enum block_use use) {
   brelse(bp);
 }
 
-int balloc(uint dev, enum block_use use, uint *bp_out) {
+int balloc(uint dev, enum block_use use, uint *block_out) {
   uint start = take_hint() - fs_super.datastart;
   struct buf *bp = 0;
   for (uint i = 0; i < fs_super.nblocks; i++) {
@@ -82,7 +82,7 @@ int balloc(uint dev, enum block_use use, uint *bp_out) {
       set_hint(b + 1);
       if (use != BLOCK_DATA_WHOLE)
         zero_block(dev, b, use);
-      *bp_out = b;
+      *block_out = b;
       return 0;
     }
   }

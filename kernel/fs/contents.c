@@ -10,7 +10,6 @@
  * blocks' contents).
  */
 #include "kernel/types.h"
-#include "kernel/param.h"
 #include "kernel/errno.h"
 #include "kernel/stat.h"
 #include "kernel/lib/lib.h"
@@ -311,6 +310,38 @@ static int same_words(const uint *a, const uint *b, int n) {
   return 1;
 }
 
+/* writei's step: copy m bytes from src into the file at off, all within
+ * one block, allocating the block if it is a hole. The bytes copied
+ * (fewer than m at a bad user address), or -errno if the block could not
+ * be had (a block allocated before a failed read stays in the file: the
+ * caller's iupdate records it). */
+static int write_block(struct inode *ip, struct map_cursor *map, int user_src, uint64 src, uint off,
+                       uint m) {
+  uint b;
+  // A regular file's block written whole needs no zeroing first.
+  int whole = ip->type != T_DIR && m == BSIZE;
+  int err = bmap(ip, map, off / BSIZE, whole ? MAP_ALLOC_WHOLE : MAP_ALLOC, &b);
+  if (err)
+    return err;
+  // A fresh block's old contents are garbage: neither read nor keep them.
+  struct buf *bp = map->fresh ? bgrab(ip->dev, b) : bread(ip->dev, b);
+  if (bp == 0)
+    return -EIO;
+  uint copied = copy_upto(FROM_ADDR, user_src, src, (char *)bp->data + off % BSIZE, m);
+  if (map->fresh && copied < BSIZE)
+    // A bad user address cut the copy short; the block is in the file
+    // now, so what was not copied must read as zeroes, as in a hole.
+    memset(bp->data + copied, 0, BSIZE - copied);
+  if (copied > 0 || map->fresh) {
+    if (ip->type == T_DIR)
+      log_write(bp);
+    else
+      log_write_data(bp);
+  }
+  brelse(bp);
+  return copied;
+}
+
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
   if (n == 0)
     return 0;
@@ -328,31 +359,12 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n) {
   uint done = 0;
   int err = 0;
   while (done < n) {
-    uint b;
     uint m = MIN(n - done, BSIZE - off % BSIZE);
-    // A regular file's block written whole needs no zeroing first.
-    int whole = ip->type != T_DIR && m == BSIZE;
-    err = bmap(ip, &map, off / BSIZE, whole ? MAP_ALLOC_WHOLE : MAP_ALLOC, &b);
-    if (err)
-      break;
-    // A fresh block's old contents are garbage: neither read nor keep them.
-    struct buf *bp = map.fresh ? bgrab(ip->dev, b) : bread(ip->dev, b);
-    if (bp == 0) {
-      err = -EIO; /* b stays in the file: the iupdate below records it */
+    int copied = write_block(ip, &map, user_src, src + done, off, m);
+    if (copied < 0) {
+      err = copied;
       break;
     }
-    uint copied = copy_upto(FROM_ADDR, user_src, src + done, (char *)bp->data + off % BSIZE, m);
-    if (map.fresh && copied < BSIZE)
-      // A bad user address cut the copy short; the block is in the file
-      // now, so what was not copied must read as zeroes, as in a hole.
-      memset(bp->data + copied, 0, BSIZE - copied);
-    if (copied > 0 || map.fresh) {
-      if (ip->type == T_DIR)
-        log_write(bp);
-      else
-        log_write_data(bp);
-    }
-    brelse(bp);
     if ((err = advance(&done, &off, copied, m)) != 0)
       break;
   }

@@ -13,6 +13,8 @@
  *   dir.c     directories and path names
  *   file.c    open files (inodes, devices, pipes) and per-process tables
  *   pipe.c    pipes
+ * and, beside them, crash.c: crash points for the tests (boot argument
+ * fs.crash=) and the fs.* boot arguments.
  *
  * Rules for callers:
  *   - Any operation that may write the disk (including iput, which may
@@ -55,7 +57,8 @@ struct inode {
 void fs_init(void);
 
 /* Check the superblock of disk dev (ROOTDEV) and replay its log.
- * 0 or -errno (-ENODEV no disk, -EINVAL bad superblock, -EIO unreadable).
+ * 0 or -errno (-ENODEV no disk, -EINVAL bad superblock, -EIO unreadable,
+ * -EBUSY mounted already).
  * Must run in process context: it sleeps on disk I/O. */
 int fs_mount(int dev);
 
@@ -74,7 +77,8 @@ int log_force(void);
 /* --- inodes (inode.c) --- */
 
 /* A new inode of the given type on dev, returned unlocked in *ipp.
- * -ENOSPC when the disk has no free inode, -ENFILE when the cache is full. */
+ * -ENOSPC when the disk has no free inode, -ENFILE when the cache is full,
+ * -EIO when an inode block cannot be read or the log has stopped. */
 int ialloc(uint dev, short type, struct inode **ipp);
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
@@ -111,7 +115,7 @@ int inode_has_writers(struct inode *ip);
 
 /* Look up name in directory dp (locked). 0 and the inode (unlocked, one new
  * reference) in *ipp, with the entry's byte offset in *poff if poff != 0;
- * or -ENOENT, -EIO. */
+ * or -ENOENT, -ENOTDIR (dp is no directory), -EIO, -ENFILE (cache full). */
 int dirlookup(struct inode *dp, const char *name, uint *poff, struct inode **ipp);
 /* Add the entry (name, inum) to dp (locked): 0, -EEXIST, -ENOSPC, -EIO. */
 int dirlink(struct inode *dp, const char *name, uint inum);

@@ -29,7 +29,7 @@
 #include "kernel/fs/internal.h"
 
 static struct {
-  struct spinlock lock; /* guards dev, inum, ref and map_count of every entry */
+  struct spinlock lock; /* guards dev, inum, ref, map_count and write_count of every entry */
   struct inode inodes[NINODE];
 } itable;
 

@@ -25,7 +25,7 @@
 
 /* A cached disk block. */
 struct buf {
-  uint dev;              /* dev, blockno, refcnt, prev, next: bcache lock */
+  uint dev;              /* dev through hashed: bcache lock */
   uint blockno;
   uint refcnt;           /* holders, plus one per pin by the log */
   struct buf *prev;      /* LRU list: most recently released first */

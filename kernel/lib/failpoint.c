@@ -14,6 +14,7 @@
 #define PERCENT_PPM 10000   /* 1% in parts per million */
 #define MAX_DECIMALS 4      /* 0.0001% is one part per million */
 #define DEFAULT_SEED 1
+#define MAX_DIGITS 18     /* any number of 18 digits fits in a uint64 */
 
 struct site_rate {
   uint64 ppm;   /* probability of failing, in parts per million; or ... */
@@ -64,7 +65,7 @@ int fail_decide(enum fail_site site) {
 /* Read decimal digits at *s into *n, moving *s past them; how many there were. */
 static int take_digits(const char **s, uint64 *n) {
   int count = 0;
-  for (*n = 0; **s >= '0' && **s <= '9' && count < 18; (*s)++, count++)
+  for (*n = 0; **s >= '0' && **s <= '9' && count < MAX_DIGITS; (*s)++, count++)
     *n = *n * 10 + (**s - '0');
   return count;
 }

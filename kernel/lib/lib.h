@@ -37,7 +37,8 @@ void printf_write(const char *s, int n); /* n bytes as they are, under the print
 extern volatile int panicking;
 int panicking_here(void);
 
-/* Called by panic to stop the machine; set by the power driver. */
+/* Called by panic to stop the machine; kmain sets it to the power-off
+ * driver (dev), which lib cannot call directly. */
 void lib_set_poweroff(void (*poweroff)(int status));
 
 void *memset(void *dst, int c, uint64 n);
@@ -46,8 +47,7 @@ void *memcpy(void *dst, const void *src, uint64 n);
 int strlen(const char *s);
 int strncmp(const char *a, const char *b, uint64 n);
 int strcmp(const char *a, const char *b);
-char *strncpy(char *dst, const char *src, int n);
-/* Like strncpy but always NUL-terminates. */
+/* Copy at most n - 1 bytes of src and always NUL-terminate (unlike strncpy). */
 char *safestrcpy(char *dst, const char *src, int n);
 
 /* Print a backtrace of the current kernel stack by following frame pointers. */

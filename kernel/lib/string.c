@@ -76,15 +76,6 @@ int strcmp(const char *a, const char *b) {
   return (uchar)*a - (uchar)*b;
 }
 
-char *strncpy(char *dst, const char *src, int n) {
-  int i = 0;
-  for (; i < n && src[i]; i++)
-    dst[i] = src[i];
-  for (; i < n; i++)
-    dst[i] = 0;
-  return dst;
-}
-
 char *safestrcpy(char *dst, const char *src, int n) {
   if (n <= 0)
     return dst;

@@ -9,7 +9,6 @@
 #define LEVELS 3
 #define INDEX_BITS 9
 #define INDEX_MASK 0x1ff
-#define PTE_FLAG_BITS 10
 #define ENTRIES (1 << INDEX_BITS)
 #define PX(level, va) ((((uint64)(va)) >> (PGSHIFT + INDEX_BITS * (level))) & INDEX_MASK)
 #define IS_LEAF(pte) (((pte) & (PTE_R | PTE_W | PTE_X)) != 0)
@@ -43,7 +42,8 @@ int pt_map(pagetable_t pt, uint64 va, uint64 pa, uint64 size, int perm) {
   return 0;
 }
 
-/* Free the page-table pages under pt for top-level indexes [from, to). */
+/* Free the page-table pages under entries [from, to) of pt, a table of
+ * the given level (2: the root), and pt itself if that is all of it. */
 static void free_tables(pagetable_t pt, int level, int from, int to) {
   for (int i = from; i < to; i++) {
     pte_t pte = pt[i];

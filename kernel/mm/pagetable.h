@@ -4,6 +4,9 @@
 
 #include "kernel/mm/mm.h"
 
+#define PTE_FLAG_BITS 10 /* the low bits of a PTE: V R W X U G A D and two for software */
+#define PTE_FLAGS_MASK ((1L << PTE_FLAG_BITS) - 1)
+
 uint64 pte_to_pa(pte_t pte);
 pte_t pa_to_pte(uint64 pa);
 /* The level-0 entry for va, creating missing tables if alloc; 0 if none. */

@@ -35,12 +35,11 @@
 
 #define SLOTS_PER_PAGE (PGSIZE / sizeof(uint64))
 #define MAX_TEXT_PAGES (SLOTS_PER_PAGE * SLOTS_PER_PAGE) /* 1 GiB: what one root can hold */
-#define NSHARED_TEXT (2 * NPROC)                         /* a text and a rodata segment each */
+#define NSHARED_TEXT (2 * NPROC)                         /* a text and a data segment each */
 
 struct shared_text {
   uint64 file;      /* the program file (the region's file_id); 0 if the entry is free */
   uint64 start;     /* the segment's first address; with file, its identity */
-  uint64 npages;    /* pages of the segment */
   int maps;         /* address spaces mapping it; 0: only cached */
   uint64 promised;  /* pages promised while mapped: the segment and its tables */
   uint64 allocated; /* pages allocated: loaded pages and table pages */
@@ -110,13 +109,13 @@ static void revive(struct shared_text *t) {
 }
 
 /* A new entry for the segment, its promise already reserved; caller holds texts.lock. */
-static struct shared_text *create(uint64 file, uint64 start, uint64 npages, uint64 promise) {
+static struct shared_text *create(uint64 file, uint64 start, uint64 promise) {
   struct shared_text *t = find(0, 0);
   if (t == 0 && (t = oldest_cached()) != 0)
     drop(t); /* the table is full: forget the oldest cache */
   if (t == 0)
     return 0;
-  *t = (struct shared_text){.file = file, .start = start, .npages = npages, .maps = 1, .promised = promise};
+  *t = (struct shared_text){.file = file, .start = start, .maps = 1, .promised = promise};
   t->root = alloc_promised(t);
   if (t->root == 0) {
     t->file = 0;
@@ -148,7 +147,7 @@ int text_get(uint64 file, uint64 start, uint64 end, struct shared_text **out) {
     commit_settle(promise);
   } else if (t) {
     revive(t);
-  } else if ((t = create(file, start, npages, promise)) == 0) {
+  } else if ((t = create(file, start, promise)) == 0) {
     commit_settle(promise);
   }
   release(&texts.lock);

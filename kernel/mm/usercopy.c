@@ -6,7 +6,6 @@
  */
 #include "kernel/mm/mm.h"
 #include "kernel/mm/pagetable.h"
-#include "kernel/arch/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 #include "kernel/lib/failpoint.h"

@@ -16,7 +16,6 @@
 #include "kernel/arch/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
-#include "kernel/lib/failpoint.h"
 
 struct addrspace *as_create(void) {
   struct addrspace *as = kalloc();
@@ -312,7 +311,7 @@ static int copy_page(uint64 va, pte_t *pte, void *arg) {
     memmove(page, (void *)pa, PGSIZE);
     pa = (uint64)page;
   }
-  *cpte = pa_to_pte(pa) | (*pte & ((1 << 10) - 1));
+  *cpte = pa_to_pte(pa) | (*pte & PTE_FLAGS_MASK);
   child->resident++;
   return 0;
 }

@@ -13,7 +13,7 @@
 
 static volatile uint64 idle_mask;   /* bit i set: cpu i waits in wfi; updated atomically */
 static volatile int clock_sleepers; /* processes in proc_sleep_until; atomic */
-static int idle_ticks;              /* keep the timer ticking on idle harts (boot self-test) */
+static int keep_idle_ticks;         /* keep the timer ticking on idle harts (boot self-test) */
 static int icount_mode;             /* QEMU runs with -icount (boot argument "icount") */
 
 /* Wake one idle hart (not this one). */
@@ -41,7 +41,7 @@ void idle_kick_for(enum procstate old) {
     idle_kick_if_idle();
 }
 
-void proc_keep_idle_ticks(void) { idle_ticks = 1; }
+void proc_keep_idle_ticks(void) { keep_idle_ticks = 1; }
 
 void proc_set_icount_mode(void) { icount_mode = 1; }
 
@@ -56,7 +56,7 @@ void idle_clock_sleepers(int delta) {
 /* An idle hart needs no timer, except cpu 0 while processes sleep on the
  * clock. With no timer, an idle machine costs the host nothing. */
 static int needs_idle_ticks(struct cpu *c) {
-  return idle_ticks || (c->index == 0 && clock_sleepers > 0);
+  return keep_idle_ticks || (c->index == 0 && clock_sleepers > 0);
 }
 
 /* How an idle hart sets its timer before wfi (timer_resume undoes it).

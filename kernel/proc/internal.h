@@ -7,7 +7,9 @@
  *   block.c   how a process waits: sleep, wakeup, sleeping on the clock
  *   idle.c    harts with nothing to run: wfi, and waking them for new work
  *   status.c  reports: procinfo, getprocs, the Ctrl-P listing
- *   sched*.c  the scheduling policy (see sched.h)
+ *   staterec.c the state-change record (kernel/staterec.h)
+ *   fpu.c     lazy floating-point state
+ *   sched*.c  the scheduling policy (see sched.h); runqueue.h its FIFO
  */
 #ifndef RIVET_PROC_INTERNAL_H
 #define RIVET_PROC_INTERNAL_H

@@ -29,7 +29,7 @@ struct spinlock wait_lock;
 
 int trace_states; /* log every state change (boot argument trace=1) */
 static int sleep_in_exit; /* exit gives up the hart after leaving its memory (boot self-test) */
-#define EXIT_SLEEP_NS (1000000000UL / TICK_HZ) /* selftest=exit_window: one tick */
+#define EXIT_SLEEP_NS TICK_NS /* selftest=exit_window: one tick */
 
 void report_state_change(struct proc *p, enum procstate old, enum statechange_why why) {
   int blocked = p->state == PROC_BLOCKED;

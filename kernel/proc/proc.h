@@ -41,8 +41,10 @@ struct proc {
   void *chan;              /* channel it sleeps on while BLOCKED */
   const char *wait_name;   /* what it sleeps on: the name of chan's lock */
   int interruptible;       /* that sleep may be suspended (see sync.h) */
-  int killed;              /* exits the next time it returns to user mode */
-  int suspend_requested;   /* stop (SUSPENDED) the next time it returns to user mode */
+  int killed;              /* exits the next time it returns to user mode (long waits
+                              give up early: sleep_should_abort) */
+  int suspend_requested;   /* stop (SUSPENDED) at its next interruptible sleep or
+                              return to user mode, whichever comes first */
   int exit_status;         /* for the parent's wait */
   int pid;
 
@@ -59,12 +61,13 @@ struct proc {
   struct fpstate fp;             /* FP registers, if fp_used (fpu.c) */
   int fp_used;                   /* has this program used floating point? */
   int fp_cpu;                    /* cpu index whose FP registers hold fp live, or -1 */
-  struct addrspace *as;          /* user memory */
+  struct addrspace *as;          /* user memory; exec and exit replace it under lock,
+                                    so other harts (run, procinfo) read it under lock */
   struct file *ofile[NOFILE];    /* open files (owned by the fs layer) */
   struct inode *cwd;             /* current directory */
   char name[PROC_NAME_LEN];
   struct sched_entity se;        /* the scheduling policy's part, under its own lock */
-  uint64 trace_mask;             /* system calls to report: bit n for call n (sys/syscall.c) */
+  uint64 trace_mask;             /* system calls to report: bit n for call n (trap/syscall.c) */
   struct alarm alarm;            /* the user alarm (sys/alarm.c) */
 
   /* Accounting: written by the process's own hart, read racily by procinfo. */

@@ -6,6 +6,8 @@
 #include "kernel/errno.h"
 #include "kernel/lib/lib.h"
 
+#define NS_PER_US 1000
+
 static const char *const state_names[PROC_NSTATES] = {
     [PROC_UNUSED] = "unused",   [PROC_NEW] = "new",         [PROC_READY] = "ready",
     [PROC_RUNNING] = "running", [PROC_BLOCKED] = "blocked", [PROC_SUSPENDED] = "suspended",
@@ -29,7 +31,7 @@ static void fill_info(struct proc *p, struct procinfo *info) {
   uint64 runtime = p->runtime_ns;
   if (p->state == PROC_RUNNING)
     runtime += clock_ns() - p->run_start_ns;
-  info->runtime_us = runtime / 1000;
+  info->runtime_us = runtime / NS_PER_US;
   info->nvcsw = p->nvcsw;
   info->nivcsw = p->nivcsw;
   info->cpu = p->last_cpu;

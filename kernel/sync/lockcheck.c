@@ -47,6 +47,10 @@ static struct holder_record cpu_records[NCPU];
 /* One per process slot, and one more for code running outside a process. */
 static struct holder_record process_records[NPROC + 1];
 
+/* A RISC-V frame with a frame pointer keeps the return address just below
+ * fp, and the caller's fp below that. */
+#define FRAME_RA_OFFSET 8
+#define FRAME_FP_OFFSET 16
 #define MIN_FRAME_SIZE 16         /* a frame holds at least ra and the caller's fp */
 #define MAX_FRAME_BYTES (16 * 1024) /* a whole kernel stack: no frame is bigger */
 
@@ -59,8 +63,8 @@ static struct holder_record process_records[NPROC + 1];
 static void capture_site(struct lock_site *site, uint64 fp) {
   memset(site->pc, 0, sizeof site->pc);
   for (int i = 0; i < LOCK_SITE_DEPTH && fp >= MIN_FRAME_SIZE && fp % sizeof(uint64) == 0; i++) {
-    site->pc[i] = *(uint64 *)(fp - 8);
-    uint64 up = *(uint64 *)(fp - 16);
+    site->pc[i] = *(uint64 *)(fp - FRAME_RA_OFFSET);
+    uint64 up = *(uint64 *)(fp - FRAME_FP_OFFSET);
     if (up <= fp || up - fp > MAX_FRAME_BYTES)
       break;
     fp = up;
@@ -140,7 +144,7 @@ static int class_index(const struct lock_class *c) { return c - classes; }
 
 static struct holder_record *this_cpu_record(void) { return &cpu_records[mycpu()->index]; }
 
-static struct holder_record *this_process(void) {
+static struct holder_record *this_process_record(void) {
   int slot = sync_current_slot();
   return &process_records[slot >= 0 ? slot : NPROC];
 }
@@ -170,7 +174,8 @@ static int conflicting_class(const struct holder_record *r, const struct lock_cl
   return -1;
 }
 
-/* Rules 1 and 2: may the holder of r take lock lk (debug d, named name)? */
+/* Rules 1 and 2: may the holder of r take the lock named name, whose
+ * checker record is d? */
 static void check_order(const struct holder_record *r, const struct lock_debug *d, const char *name,
                         uint64 fp) {
   const struct lock_class *c = d->cls;
@@ -283,12 +288,12 @@ void lockcheck_sleeplock_acquire(struct sleeplock *lk, uint64 fp, int may_block)
   if (may_block)
     check_may_block("acquire_sleep", lk->name, 0, fp);
   check_not_mine(lk, fp);
-  check_order(this_process(), &lk->debug, lk->name, fp);
+  check_order(this_process_record(), &lk->debug, lk->name, fp);
 }
 
 void lockcheck_sleeplock_acquired(struct sleeplock *lk, uint64 fp) {
   capture_site(&lk->debug.site, fp);
-  record_take(this_process(), &lk->debug);
+  record_take(this_process_record(), &lk->debug);
 }
 
 /* Called with lk->lk held, so locked and owner are stable. */
@@ -304,7 +309,7 @@ void lockcheck_sleeplock_release(struct sleeplock *lk, uint64 fp) {
           "pid %d)",
           lk->name, here.pc[0], me, lk->debug.site.pc[0], lk->debug.site.pid);
   }
-  record_drop(this_process(), &lk->debug, lk->name);
+  record_drop(this_process_record(), &lk->debug, lk->name);
 }
 
 void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
@@ -313,7 +318,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
     return;
   /* Rule 3: suspend() may stop an interruptible sleeper indefinitely; it
    * must not hold up others waiting for its sleeplocks. */
-  const struct holder_record *r = this_process();
+  const struct holder_record *r = this_process_record();
   int i = any_held(r, 0, 0);
   if (i < 0)
     return;
@@ -328,7 +333,7 @@ void lockcheck_sleep(struct spinlock *lk, int interruptible, uint64 fp) {
 }
 
 void lockcheck_exit(void) {
-  const struct holder_record *r = this_process();
+  const struct holder_record *r = this_process_record();
   int i = any_held(r, 0, 0);
   if (i >= 0)
     panic("lockcheck: pid %d exits holding sleeplock '%s' taken at 0x%lx", sync_current_id(),

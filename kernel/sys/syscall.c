@@ -4,7 +4,6 @@
  */
 #include "kernel/sys/syscall.h"
 #include "kernel/proc/proc.h"
-#include "kernel/lib/lib.h"
 
 static uint64 arg_raw(int n) { return myproc()->tf.regs[REG_A0 + n]; }
 

@@ -11,8 +11,6 @@
 #include "kernel/lib/lib.h"
 #include "kernel/lib/failpoint.h"
 
-#define NS_PER_TICK (1000000000UL / TICK_HZ)
-
 uint64 sys_exit(void) { task_exit(arg_int(0)); }
 
 uint64 sys_fork(void) { return task_fork(); }
@@ -55,11 +53,11 @@ uint64 sys_pause(void) {
   int ticks = arg_int(0);
   if (ticks < 0)
     return -EINVAL;
-  proc_sleep_until(clock_ns() + (uint64)ticks * NS_PER_TICK);
+  proc_sleep_until(clock_ns() + (uint64)ticks * TICK_NS);
   return proc_killed(myproc()) ? -EINTR : 0;
 }
 
-uint64 sys_uptime(void) { return clock_ns() / NS_PER_TICK; }
+uint64 sys_uptime(void) { return clock_ns() / TICK_NS; }
 uint64 sys_uptime_ns(void) { return clock_ns(); }
 
 uint64 sys_procinfo(void) {
@@ -86,7 +84,8 @@ uint64 sys_getprocs(void) {
 }
 
 /* Trace the system calls of the caller (and of the children it forks
- * from now on) whose bits are set in the mask: sys/syscall.c reports them. */
+ * from now on) whose bits are set in the mask: the dispatcher,
+ * kernel/trap/syscall.c, reports them. */
 uint64 sys_trace(void) {
   // LAB syscall: trace
   myproc()->trace_mask = arg_u64(0);
@@ -109,7 +108,7 @@ uint64 sys_sysinfo(void) {
 
 uint64 sys_poweroff(void) {
   log_force(); /* a clean shutdown: what was written is on disk */
-  printf("poweroff: status %d\n", arg_int(0) & 0xff);
+  printf("poweroff: status %d\n", arg_int(0) & POWER_STATUS_MASK);
   power_off(arg_int(0));
 }
 

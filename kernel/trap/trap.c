@@ -8,6 +8,7 @@
 #include "kernel/lib/lib.h"
 
 #define INIT_OOM_RETRY_NS 10000000UL /* 10 ms */
+#define ECALL_BYTES 4 /* the ecall instruction (never compressed) */
 
 static void (*irq_handlers[PLIC_MAX_IRQS])(void); /* set at boot, then read-only */
 static void (*tick_hook)(void);
@@ -100,7 +101,7 @@ void user_trap(struct trapframe *tf) {
       proc_tick();
     }
   } else if (scause == EXC_ECALL_U) {
-    tf->epc += 4; /* resume after the ecall */
+    tf->epc += ECALL_BYTES; /* resume after the ecall */
     intr_on();
     syscall_dispatch();
   } else if (is_page_fault(scause)) {
