@@ -72,22 +72,23 @@ static void parse_bootargs(const char *args) {
       w++;
     if (*w)
       *w++ = 0;
+    const char *value; /* what follows the "name=" of the word tried */
     if (strcmp(word, "trace=1") == 0 || strcmp(word, "trace") == 0)
       boot.trace = 1;
-    else if (strncmp(word, "quantum=", 8) == 0 && parse_number(word + 8) > 0)
-      boot.quantum_ms = parse_number(word + 8);
-    else if (strncmp(word, "sched=", 6) == 0 && sched_select(word + 6) == 0)
-      printf("scheduling policy: %s\n", word + 6);
-    else if (strncmp(word, "selftest=", 9) == 0)
-      boot.selftest = word + 9;
-    else if (strncmp(word, "fail=", 5) == 0)
-      fail_configure(word + 5); /* complains itself about a bad spec */
+    else if ((value = after_prefix(word, "quantum=")) && parse_number(value) > 0)
+      boot.quantum_ms = parse_number(value);
+    else if ((value = after_prefix(word, "sched=")) && sched_select(value) == 0)
+      printf("scheduling policy: %s\n", value);
+    else if ((value = after_prefix(word, "selftest=")))
+      boot.selftest = value;
+    else if ((value = after_prefix(word, "fail=")))
+      fail_configure(value); /* complains itself about a bad spec */
     else if (strcmp(word, "icount") == 0)
       proc_set_icount_mode();
-    else if (strncmp(word, "fs.", 3) == 0 && fs_boot_arg(word + 3) == 0)
+    else if ((value = after_prefix(word, "fs.")) && fs_boot_arg(value) == 0)
       continue;
-    else if (strncmp(word, "init.", 5) == 0 && boot.ninit_args < MAX_INIT_ARGS)
-      boot.init_args[boot.ninit_args++] = word + 5;
+    else if ((value = after_prefix(word, "init.")) && boot.ninit_args < MAX_INIT_ARGS)
+      boot.init_args[boot.ninit_args++] = value;
     else
       printf("warning: unknown boot argument '%s'\n", word);
   }
@@ -124,8 +125,9 @@ static void faulting_putc(int c) {
 static void run_boot_selftests(void) {
   if (boot.selftest == 0)
     return;
-  if (strncmp(boot.selftest, "poweroff:", 9) == 0)
-    power_off(parse_number(boot.selftest + 9));
+  const char *status = after_prefix(boot.selftest, "poweroff:");
+  if (status)
+    power_off(parse_number(status));
   if (selftest_is("fault"))
     *(volatile int *)BOGUS_KERNEL_ADDRESS = 1;
   if (selftest_is("printf")) {

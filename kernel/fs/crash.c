@@ -65,9 +65,10 @@ static int parse_crash(const char *arg) {
 
 int fs_boot_arg(const char *word) {
   uint64 ms;
-  if (strncmp(word, "crash=", 6) == 0)
-    return parse_crash(word + 6);
-  if (strncmp(word, "commit_ms=", 10) == 0 && parse_count(word + 10, &ms) == 0 && ms > 0) {
+  const char *value;
+  if ((value = after_prefix(word, "crash=")))
+    return parse_crash(value);
+  if ((value = after_prefix(word, "commit_ms=")) && parse_count(value, &ms) == 0 && ms > 0) {
     log_set_interval_ms(ms);
     return 0;
   }

@@ -112,10 +112,9 @@ static int parse_item(const char *s, const char *end) {
     config.paused = 1;
     return 0;
   }
-  if (end - s > 5 && strncmp(s, "seed=", 5) == 0) {
-    const char *p = s + 5;
+  const char *p = after_prefix(s, "seed=");
+  if (p && p < end)
     return take_digits(&p, &config.seed) > 0 && p == end ? 0 : -1;
-  }
   const char *colon = s;
   while (colon < end && *colon != ':')
     colon++;

@@ -47,6 +47,9 @@ void *memcpy(void *dst, const void *src, uint64 n);
 int strlen(const char *s);
 int strncmp(const char *a, const char *b, uint64 n);
 int strcmp(const char *a, const char *b);
+/* The rest of s after prefix, or 0 if s does not begin with prefix:
+ * boot arguments are "name=value" words. */
+const char *after_prefix(const char *s, const char *prefix);
 /* Copy at most n - 1 bytes of src and always NUL-terminate (unlike strncpy). */
 char *safestrcpy(char *dst, const char *src, int n);
 

@@ -70,6 +70,11 @@ int strncmp(const char *a, const char *b, uint64 n) {
   return n ? (uchar)*a - (uchar)*b : 0;
 }
 
+const char *after_prefix(const char *s, const char *prefix) {
+  int n = strlen(prefix);
+  return strncmp(s, prefix, n) == 0 ? s + n : 0;
+}
+
 int strcmp(const char *a, const char *b) {
   for (; *a && *a == *b; a++, b++)
     ;
