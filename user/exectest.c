@@ -174,18 +174,6 @@ exec_errno(const char *path, char **argv)
   return code;
 }
 
-/* Runs body() in a child that exits 0 if body returns; returns its exit status. */
-static int
-status_of(void (*body)(void))
-{
-  int pid = fork_or_fail();
-  if (pid == 0) {
-    body();
-    exit(0);
-  }
-  return reap(pid, "child");
-}
-
 /* ------------------------------------------------------------------ */
 /* touch1: exec loads nothing up front                                 */
 /* ------------------------------------------------------------------ */
@@ -544,7 +532,7 @@ test_faults(void)
 {
   for (int i = 0; i < (int)(sizeof forbidden / sizeof forbidden[0]); i++) {
     /* The child exits 0 if the access lets it live on. */
-    int status = status_of(forbidden[i].access);
+    int status = sandbox_status(forbidden[i].access, "child");
     CHECK(status == -1, "faults", "%s: child exited %d, want -1 (killed)", forbidden[i].name,
           status);
   }
@@ -938,7 +926,7 @@ check_grow_and_shrink(char *start)
   CHECK(resident1 - resident2 == GROW_PAGES, "sbrk", "shrinking freed %lu pages, want %d",
         resident1 - resident2, GROW_PAGES);
   probe_address = start;
-  int status = status_of(read_probe_address);
+  int status = sandbox_status(read_probe_address, "child");
   CHECK(status == -1, "sbrk", "reading a page given back with sbrk: child exited %d", status);
 
   p = sbrk(GROW_BYTES);
@@ -962,7 +950,7 @@ shrink_too_far(void)
 static void
 check_limits(char *start)
 {
-  int status = status_of(shrink_too_far);
+  int status = sandbox_status(shrink_too_far, "child");
   CHECK(status == 0, "sbrk", "shrinking by 1 GiB: child exited %d, want 0 (old break returned,"
         " heap emptied)", status);
   char *r = sbrk(0x7fffffff);

@@ -62,7 +62,8 @@ check_memory_back(uint64 before, const char *name)
         (long)(before - now), before, now);
 }
 
-/* Runs body in a child process and returns the child's exit status. */
+/* Runs body() in a child that exits 0 if body returns; returns its exit
+ * status (-1 if a fault killed it). check names the caller in a failure. */
 static int
 sandbox_status(void (*body)(void), const char *check)
 {
