@@ -31,6 +31,7 @@ import tempfile
 import threading
 
 import rivet
+from oscheck import FIND_CMDLINE, check_find_output
 from testlib import NEEDS_FS, ROOT, test
 
 GROUPS = [NEEDS_FS, "compat"]
@@ -177,16 +178,7 @@ def compat_primes(t):
 @test("compat_find", groups=GROUPS, timeout=150)
 def compat_find(t):
     """lab find: every b under ., under a subdirectory, a 14-char name, no match"""
-    setup = ("echo > b; mkdir a; echo > a/b; mkdir a/aa; echo > a/aa/b; mkdir a/aa/b2;"
-             " mkdir c; echo > c/bb; echo > a/aa/abcdefghijklmn; ")
-    res = run(t, setup + "find . b; echo --; find a b; echo --; find . abcdefghijklmn;"
-                         " echo --; find . nosuch; echo st=$?; find c bb")
-    parts = res.stdout.split("--\n")
-    t.check_equal(len(parts), 4, "sections of output (%r)" % res.stdout)
-    t.check_equal(sorted(parts[0].splitlines()), ["./a/aa/b", "./a/b", "./b"], "find . b")
-    t.check_equal(sorted(parts[1].splitlines()), ["a/aa/b", "a/b"], "find a b")
-    t.check_equal(parts[2], "./a/aa/abcdefghijklmn\n", "find of a DIRSIZ-long name")
-    t.check_equal(parts[3], "st=0\nc/bb\n", "find . nosuch; find c bb")
+    check_find_output(t, run(t, FIND_CMDLINE).stdout)
 
 
 @test("compat_xargs", groups=GROUPS, timeout=150)

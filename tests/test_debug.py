@@ -103,40 +103,40 @@ def debug_selftest_lock_order(t):
             "the report lacks the lines giving both sites with their callers")
 
 
-@test("debug_selftest_lock_nest", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)
-def debug_selftest_lock_nest(t):
-    """selftest=lock_nest: two 'pipe' locks (NEST 1) held at once panics naming both sites"""
-    line, _ = selftest_panic(t, "lock_nest")
-    check_sites(t, line, r"^lockcheck: nesting: 'pipe' taken at (0x[0-9a-f]+) while holding 1 of "
-                r"its class \(latest taken at (0x[0-9a-f]+)\)$",
-                ["selftest_take_second", "selftest_take_first"])
+def lock_selftest(name, doc, report, functions):
+    """Register test debug_selftest_NAME: selftest=NAME must panic with a
+    report line matching `report`, whose two code addresses lie in the two
+    `functions`."""
+    def run(t):
+        line, _ = selftest_panic(t, name)
+        check_sites(t, line, report, functions)
+    run.__doc__ = doc
+    test("debug_selftest_" + name, groups=GROUPS, timeout=BUILD_TIMEOUT + 60)(run)
 
 
-@test("debug_selftest_lock_sleep", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)
-def debug_selftest_lock_sleep(t):
-    """selftest=lock_sleep: sleep() on 'pipe' while holding 'console' panics naming both sites"""
-    line, _ = selftest_panic(t, "lock_sleep")
-    check_sites(t, line, r"^lockcheck: sleep \('pipe'\) at (0x[0-9a-f]+) while holding spinlock "
-                r"'console' taken at (0x[0-9a-f]+)$",
-                ["selftest_sleep", "selftest_take_first"])
-
-
-@test("debug_selftest_lock_sleeplock", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)
-def debug_selftest_lock_sleeplock(t):
-    """selftest=lock_sleeplock: acquire_sleep while holding a spinlock panics naming both sites"""
-    line, _ = selftest_panic(t, "lock_sleeplock")
-    check_sites(t, line, r"^lockcheck: acquire_sleep \('inode'\) at (0x[0-9a-f]+) while holding "
-                r"spinlock 'console' taken at (0x[0-9a-f]+)$",
-                ["selftest_take_sleeplock", "selftest_take_first"])
-
-
-@test("debug_selftest_lock_release", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)
-def debug_selftest_lock_release(t):
-    """selftest=lock_release: releasing a lock not held panics naming release and last acquire"""
-    line, _ = selftest_panic(t, "lock_release")
-    check_sites(t, line, r"^lockcheck: release of 'pipe' at (0x[0-9a-f]+), not held by this hart "
-                r"\(last taken at (0x[0-9a-f]+), cpu 0\)$",
-                ["selftest_release", "selftest_take_first"])
+lock_selftest("lock_nest",
+              "selftest=lock_nest: two 'pipe' locks (NEST 1) held at once panics naming both sites",
+              r"^lockcheck: nesting: 'pipe' taken at (0x[0-9a-f]+) while holding 1 of "
+              r"its class \(latest taken at (0x[0-9a-f]+)\)$",
+              ["selftest_take_second", "selftest_take_first"])
+lock_selftest("lock_sleep",
+              "selftest=lock_sleep: sleep() on 'pipe' while holding 'console' panics naming both"
+              " sites",
+              r"^lockcheck: sleep \('pipe'\) at (0x[0-9a-f]+) while holding spinlock "
+              r"'console' taken at (0x[0-9a-f]+)$",
+              ["selftest_sleep", "selftest_take_first"])
+lock_selftest("lock_sleeplock",
+              "selftest=lock_sleeplock: acquire_sleep while holding a spinlock panics naming both"
+              " sites",
+              r"^lockcheck: acquire_sleep \('inode'\) at (0x[0-9a-f]+) while holding "
+              r"spinlock 'console' taken at (0x[0-9a-f]+)$",
+              ["selftest_take_sleeplock", "selftest_take_first"])
+lock_selftest("lock_release",
+              "selftest=lock_release: releasing a lock not held panics naming release and last"
+              " acquire",
+              r"^lockcheck: release of 'pipe' at (0x[0-9a-f]+), not held by this hart "
+              r"\(last taken at (0x[0-9a-f]+), cpu 0\)$",
+              ["selftest_release", "selftest_take_first"])
 
 
 @test("debug_selftest_use_after_free", groups=GROUPS, timeout=BUILD_TIMEOUT + 60)

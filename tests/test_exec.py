@@ -13,13 +13,10 @@ console as fds 0, 1 and 2 (exec itself opens nothing: exec_args checks
 that a program gets exactly its caller's descriptors).
 """
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 
-from testlib import NEEDS_FS, ROOT, test
+from oscheck import check_first_fds
+from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "exec"]
 TIMEOUT = 120   # whole test: boot plus a subtest of a few seconds, on a busy host
@@ -78,24 +75,8 @@ def exec_fault_line(t):
 
 
 # LAB args: first-fds
-FIRST_FDS_IMAGE_BLOCKS = 1000
-
-
 @test("exec_first_fds", groups=GROUPS, timeout=60)
 def exec_first_fds(t):
     """the kernel opens the console as fds 0-2 of the first process: /init = xt_fds reads 0, writes 1 and 2"""
-    with tempfile.TemporaryDirectory(prefix="rivet-firstfds-") as tmp:
-        init = os.path.join(tmp, "init")
-        shutil.copyfile(os.path.join(ROOT, "user", "_xt_fds"), init)
-        image = os.path.join(tmp, "fds.img")
-        made = subprocess.run(["mkfs/mkfs", image, str(FIRST_FDS_IMAGE_BLOCKS), init],
-                              cwd=ROOT, capture_output=True, text=True)
-        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
-        with t.boot(image=image, timeout=40) as r:
-            m = r.expect(r"^fds( \S+){3}\r?\n", timeout=20)
-            t.check_equal(m.group(0).rstrip(), "fds console console console",
-                          "descriptors of the first process")
-            r.send(t.token + "\n")
-            r.expect(r"^stdin: %s\r?$" % t.token, timeout=10)
-            t.check_equal(r.wait_exit(timeout=10), 0, "QEMU exit status (xt_fds as pid 1)")
+    check_first_fds(t)
 # END LAB args

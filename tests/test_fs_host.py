@@ -358,16 +358,21 @@ def expect_problem(t, img, regex, what):
     t.check(not stray, "%s: output line without the 'fsck: ' prefix: %r" % (what, stray[:1]))
 
 
-def corrupt(t, w, edit, regex, what):
-    """Build the standard image, apply edit(FsImage, inputs) to a copy,
-    save it and require fsck to report regex."""
+def edited_copy(t, w, edit, name):
+    """Build the standard image and require fsck to find it clean; apply
+    edit(FsImage, inputs) to a copy and save it as `name`; its path."""
     img, inputs = make_standard_image(t, w)
     expect_clean(t, img)
     fs = FsImage(img)
     edit(fs, inputs)
-    bad = w.join("bad.img")
-    fs.save(bad)
-    expect_problem(t, bad, regex, what)
+    path = w.join(name)
+    fs.save(path)
+    return path
+
+
+def corrupt(t, w, edit, regex, what):
+    """Require fsck to report regex for the standard image after edit."""
+    expect_problem(t, edited_copy(t, w, edit, "bad.img"), regex, what)
 
 
 # --- tests: mkfs and a clean fsck ------------------------------------------
@@ -614,35 +619,34 @@ for _case in CORRUPTIONS:
     _register_corruption(*_case)
 
 
+def _punch_hole(fs, inputs):
+    """Free a block in the middle of file mid, as lseek past a hole leaves it."""
+    inum = fs.lookup("mid")
+    ino = fs.inode(inum)
+    fs.set_bit(ino.addrs[3], 0)
+    ino.addrs[3] = 0
+    fs.put_inode(inum, ino)
+
+
+def _make_subdirs(fs, inputs):
+    sub = fs.mkdir("sub")
+    deeper = fs.mkdir("deeper", parent=sub)
+    fs.mkdir("leaf", parent=deeper)
+    fs.mkdir("sibling")
+
+
 @test("fs_host_hole_ok", groups=GROUP, timeout=60)
 def fs_host_hole_ok(t):
     """a file with a hole (lseek past the end, then write) is clean"""
     with Workdir() as w:
-        img, _ = make_standard_image(t, w)
-        fs = FsImage(img)
-        inum = fs.lookup("mid")
-        ino = fs.inode(inum)
-        fs.set_bit(ino.addrs[3], 0)
-        ino.addrs[3] = 0
-        fs.put_inode(inum, ino)
-        holey = w.join("holey.img")
-        fs.save(holey)
-        expect_clean(t, holey)
+        expect_clean(t, edited_copy(t, w, _punch_hole, "holey.img"))
 
 
 @test("fs_host_subdirs", groups=GROUP, timeout=60)
 def fs_host_subdirs(t):
     """nested directories made as the kernel makes them are clean"""
     with Workdir() as w:
-        img, _ = make_standard_image(t, w)
-        fs = FsImage(img)
-        sub = fs.mkdir("sub")
-        deeper = fs.mkdir("deeper", parent=sub)
-        fs.mkdir("leaf", parent=deeper)
-        fs.mkdir("sibling")
-        tree = w.join("tree.img")
-        fs.save(tree)
-        expect_clean(t, tree)
+        expect_clean(t, edited_copy(t, w, _make_subdirs, "tree.img"))
 
 
 @test("fs_host_mkfs_limits", groups=GROUP, timeout=60)

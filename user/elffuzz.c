@@ -52,7 +52,6 @@ enum {
 #define RUN_LIMIT_MS 2000      /* a run still going after this is killed */
 #define WATCH_EVERY_TICKS 10   /* the watchdog looks every 100 ms */
 #define MAX_WATCHED 64
-#define MEMORY_SETTLE_MS 2000
 #define PROGRESS_EVERY 1000
 #define NS_PER_MS 1000000UL
 #define MAX_ERRNO 64
@@ -64,37 +63,9 @@ enum {
 #define EXEC_FAILED 0x45780000
 #define EXEC_FAILED_MASK 0xffff0000
 
-/* The failure line; errno names the cause when a system call failed. */
-static void __attribute__((noreturn))
-fail(const char *what)
-{
-  printf("elffuzz: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
-  exit(1);
-}
-
-
-/* ------------------------------------------------------------------ */
-/* Random numbers (splitmix64)                                        */
-/* ------------------------------------------------------------------ */
-
-static uint64 rng_state;
-
-static uint64
-random64(void)
-{
-  uint64 z = (rng_state += 0x9e3779b97f4a7c15UL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-  return z ^ (z >> 31);
-}
-
-static uint64
-below(uint64 n)
-{
-  return random64() % n;
-}
-
-#define PICK(array) ((array)[below(sizeof(array) / sizeof((array)[0]))])
+#define STRESS_PROGRAM "elffuzz"
+#include "user/stress.h" /* fail(), the leak check */
+#include "user/random.h"
 
 /* ------------------------------------------------------------------ */
 /* The base image                                                     */
@@ -284,7 +255,7 @@ spoil_once(void)
 static void
 make_image(uint64 seed, int run)
 {
-  rng_state = seed ^ ((uint64)run * 0xd1b54a32d192ed03UL);
+  random_seed(seed, run);
   memmove(image, base, base_len);
   image_len = base_len;
   int mutations = 1 + below(MAX_MUTATIONS);
@@ -441,15 +412,6 @@ print_tallies(int runs, int seed, uint64 ms)
   printf("\n");
 }
 
-static uint64
-memory_mark(void)
-{
-  struct sysinfo si;
-  if (sysinfo(&si) < 0)
-    fail("sysinfo");
-  return si.freemem; /* our own pages were promised at exec: first touches do not change it */
-}
-
 int
 main(int argc, char **argv)
 {
@@ -518,19 +480,10 @@ main(int argc, char **argv)
   print_tallies(runs, seed, ms);
 
   /* the watchdog's pages and the file's are gone by now */
-  uint64 after = memory_mark();
-  for (uint64 deadline = now_ms() + MEMORY_SETTLE_MS; after != before && now_ms() < deadline;) {
-    sleep(1);
-    after = memory_mark();
-  }
-  long leaked = ((long)before - (long)after) / (long)PAGE_SIZE;
+  uint64 after = memory_after_settling(before);
   printf("elffuzz: free memory before %lu after %lu bytes: %ld pages leaked\n", before, after,
-         leaked);
-  if (after != before) {
-    printf("elffuzz: FAIL free memory after the run is %lu bytes, want %lu (as before it): "
-           "%ld pages not returned\n", after, before, ((long)before - (long)after) / (long)PAGE_SIZE);
-    exit(1);
-  }
+         pages_leaked(before, after));
+  check_memory_returned(before, after);
   printf("elffuzz: PASS %s\n", argv[1]);
   exit(0);
 }

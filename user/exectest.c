@@ -14,9 +14,9 @@
  * arguments), xt_fds (reports its descriptors 0-2), xt_wait (runs until
  * its input ends), xt_ret7 (returns 7).
  *
- * As in proctest, each subtest runs in a sandbox process of its own, and
- * main checks that free memory is back where it was once the sandbox has
- * been reaped.
+ * As in proctest, each subtest runs in a sandbox process of its own
+ * (user/subtest.h), and main checks that free memory is back where it was
+ * once the sandbox has been reaped.
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -27,7 +27,6 @@
 
 #define PAGE_SIZE 4096
 #define NS_PER_MS 1000000UL
-#define PROMPT_MS 1000
 #define STATE_WAIT_MS 2000
 
 /* The user address-space layout (kernel/mm/mm.h). */
@@ -46,6 +45,8 @@
 
 #define CHECK_FAIL_FORMAT "exectest: FAIL %s: "
 #include "user/check.h"
+#define SUBTEST_PROGRAM "exectest"
+#include "user/subtest.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
@@ -171,18 +172,6 @@ exec_errno(const char *path, char **argv)
   close(fds[0]);
   reap(pid, "exec_errno");
   return code;
-}
-
-/* Runs body() in a child that exits 0 if body returns; returns its exit status. */
-static int
-status_of(void (*body)(void))
-{
-  int pid = fork_or_fail();
-  if (pid == 0) {
-    body();
-    exit(0);
-  }
-  return reap(pid, "child");
 }
 
 /* ------------------------------------------------------------------ */
@@ -543,7 +532,7 @@ test_faults(void)
 {
   for (int i = 0; i < (int)(sizeof forbidden / sizeof forbidden[0]); i++) {
     /* The child exits 0 if the access lets it live on. */
-    int status = status_of(forbidden[i].access);
+    int status = sandbox_status(forbidden[i].access, "child");
     CHECK(status == -1, "faults", "%s: child exited %d, want -1 (killed)", forbidden[i].name,
           status);
   }
@@ -937,7 +926,7 @@ check_grow_and_shrink(char *start)
   CHECK(resident1 - resident2 == GROW_PAGES, "sbrk", "shrinking freed %lu pages, want %d",
         resident1 - resident2, GROW_PAGES);
   probe_address = start;
-  int status = status_of(read_probe_address);
+  int status = sandbox_status(read_probe_address, "child");
   CHECK(status == -1, "sbrk", "reading a page given back with sbrk: child exited %d", status);
 
   p = sbrk(GROW_BYTES);
@@ -961,7 +950,7 @@ shrink_too_far(void)
 static void
 check_limits(char *start)
 {
-  int status = status_of(shrink_too_far);
+  int status = sandbox_status(shrink_too_far, "child");
   CHECK(status == 0, "sbrk", "shrinking by 1 GiB: child exited %d, want 0 (old break returned,"
         " heap emptied)", status);
   char *r = sbrk(0x7fffffff);
@@ -1064,11 +1053,6 @@ test_forkcopy(void)
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
-struct subtest {
-  const char *name;
-  void (*run)(void);
-};
-
 static const struct subtest subtests[] = {
   // LAB lazy: exectest-touch1
   {"touch1", test_touch1},
@@ -1081,83 +1065,8 @@ static const struct subtest subtests[] = {
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
-/* Memory nobody has been promised (see proctest's memory_mark). */
-static uint64
-memory_mark(void)
-{
-  struct sysinfo si;
-  CHECK(sysinfo(&si) == 0, "sysinfo", "%s", strerror(errno));
-  return si.freemem;
-}
-
-static void
-check_memory_back(uint64 before, const char *name)
-{
-  uint64 deadline = now_ms() + PROMPT_MS;
-  uint64 now = memory_mark();
-  while (now != before && now_ms() < deadline) {
-    sleep(1);
-    now = memory_mark();
-  }
-  CHECK(now == before, "freemem", "after %s: %ld bytes not returned (before %lu, after %lu)", name,
-        (long)(before - now), before, now);
-}
-
-static void
-run_subtest(const struct subtest *t)
-{
-  uint64 before = memory_mark();
-  int pid = fork_or_fail();
-  if (pid == 0) {
-    t->run();
-    exit(0);
-  }
-  int status = reap(pid, t->name);
-  CHECK(status == 0, t->name, "subtest process exited with status %d", status);
-  check_memory_back(before, t->name);
-  printf("exectest: %s ok\n", t->name);
-}
-
-static const struct subtest *
-find_subtest(const char *name)
-{
-  for (int i = 0; i < N_SUBTESTS; i++)
-    if (strcmp(subtests[i].name, name) == 0)
-      return &subtests[i];
-  return 0;
-}
-
-static void
-warm_up_child(void)
-{
-}
-
 int
 main(int argc, char **argv)
 {
-  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
-    for (int i = 0; i < N_SUBTESTS; i++)
-      print_subtest(subtests[i].name, SUBTEST_ALWAYS);
-    exit(0);
-  }
-  if (argc < 2 || argc > 3) {
-    fprintf(2, "usage: exectest TOKEN [SUBTEST]\n");
-    exit(2);
-  }
-  const struct subtest *only = 0;
-  if (argc == 3 && (only = find_subtest(argv[2])) == 0)
-    FAIL("usage", "no subtest named '%s'", argv[2]);
-
-  /* Warm up: load the code main uses before the first measurement. */
-  status_of(warm_up_child);
-  uint64 start = memory_mark();
-  if (only) {
-    run_subtest(only);
-  } else {
-    for (int i = 0; i < N_SUBTESTS; i++)
-      run_subtest(&subtests[i]);
-  }
-  check_memory_back(start, "all subtests");
-  printf("exectest: PASS %s\n", argv[1]);
-  exit(0);
+  subtest_main(argc, argv, subtests, N_SUBTESTS);
 }

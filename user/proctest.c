@@ -12,10 +12,11 @@
  * passes the last line is "proctest: PASS TOKEN"; the first failed check
  * prints "proctest: FAIL <check>: <detail>" and the program exits 1.
  *
- * Each subtest runs in a process of its own (a "sandbox" forked by main).
- * That keeps subtests from disturbing each other, and it lets main check
- * that every page a subtest used came back: once the sandbox has been
- * reaped, free memory must be what it was before the subtest.
+ * Each subtest runs in a process of its own (a "sandbox" forked by main,
+ * user/subtest.h). That keeps subtests from disturbing each other, and it
+ * lets main check that every page a subtest used came back: once the
+ * sandbox has been reaped, free memory must be what it was before the
+ * subtest.
  *
  * Children are coordinated with pipes, never with sleeps alone, so the
  * tests do not depend on how fast QEMU happens to run. Time limits are
@@ -56,6 +57,8 @@ kill_children(void)
 #define CHECK_FAIL_FORMAT "proctest: FAIL %s: "
 #define CHECK_ON_FAIL() kill_children()
 #include "user/check.h"
+#define SUBTEST_PROGRAM "proctest"
+#include "user/subtest.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
@@ -167,14 +170,6 @@ static void
 get_info(int pid, struct procinfo *info)
 {
   CHECK(procinfo(pid, info) == 0, "procinfo", "pid %d: %s", pid, strerror(errno));
-}
-
-static uint64
-free_memory(void)
-{
-  struct sysinfo si;
-  CHECK(sysinfo(&si) == 0, "sysinfo", "%s", strerror(errno));
-  return si.freemem;
 }
 
 static int
@@ -945,7 +940,7 @@ static void
 test_forkfull(void)
 {
   gate_open(&shared_gate);
-  uint64 free_before = free_memory();
+  uint64 free_before = memory_mark();
   int forked = 0;
   for (;;) {
     int pid = fork();
@@ -1467,12 +1462,6 @@ test_fifo(void)
 /* Running the subtests                                               */
 /* ------------------------------------------------------------------ */
 
-struct subtest {
-  const char *name;
-  void (*run)(void);
-  enum subtest_when when; /* user/check.h: slow, or only when named (timing) */
-};
-
 /* The one list of proctest's subtests: usertests and tests/test_proc.py
  * read it (proctest --list, and this table). */
 static const struct subtest subtests[] = {
@@ -1494,85 +1483,8 @@ static const struct subtest subtests[] = {
 };
 #define N_SUBTESTS ((int)(sizeof subtests / sizeof subtests[0]))
 
-/*
- * Memory nobody has been promised (sysinfo's freemem). Our own pages were
- * promised when we were exec'ed, so the number stays put when main itself
- * first touches one (a text page of a system-call stub, a stack page).
- */
-static uint64
-memory_mark(void)
-{
-  return free_memory();
-}
-
-/* Waits (briefly: exits finish asynchronously) until the mark is back. */
-static void
-check_memory_back(uint64 before, const char *name)
-{
-  uint64 deadline = now_ms() + PROMPT_MS;
-  uint64 now = memory_mark();
-  while (now != before && now_ms() < deadline) {
-    sleep(1);
-    now = memory_mark();
-  }
-  CHECK(now == before, "freemem", "after %s: %ld bytes not returned (before %lu, after %lu)", name,
-        (long)(before - now), before, now);
-}
-
-static void
-run_subtest(const struct subtest *t)
-{
-  uint64 before = memory_mark();
-  int pid = fork();
-  CHECK(pid >= 0, "fork", "%s", strerror(errno));
-  if (pid == 0) {
-    t->run();
-    exit(0);
-  }
-  int status;
-  CHECK(waitpid(pid, &status, 0) == pid, t->name, "waitpid: %s", strerror(errno));
-  CHECK(status == 0, t->name, "subtest process exited with status %d", status);
-  check_memory_back(before, t->name);
-  printf("proctest: %s ok\n", t->name);
-}
-
-static const struct subtest *
-find_subtest(const char *name)
-{
-  for (int i = 0; i < N_SUBTESTS; i++)
-    if (strcmp(subtests[i].name, name) == 0)
-      return &subtests[i];
-  return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-  if (argc == 2 && strcmp(argv[1], LIST_OPTION) == 0) {
-    for (int i = 0; i < N_SUBTESTS; i++)
-      print_subtest(subtests[i].name, subtests[i].when);
-    exit(0);
-  }
-  if (argc < 2 || argc > 3) {
-    fprintf(2, "usage: proctest TOKEN [SUBTEST] | proctest --list\n");
-    exit(2);
-  }
-  const struct subtest *only = 0;
-  if (argc == 3 && (only = find_subtest(argv[2])) == 0)
-    FAIL("usage", "no subtest named '%s'", argv[2]);
-
-  /* Warm up: the first fork/wait/printf touch code pages and stack of main
-   * that later measurements should not mistake for leaks. */
-  reap(spawn(exit_with, 0), 0, "warm-up");
-  uint64 start = memory_mark();
-  if (only) {
-    run_subtest(only);
-  } else {
-    for (int i = 0; i < N_SUBTESTS; i++)
-      if (subtests[i].when != SUBTEST_ON_REQUEST)
-        run_subtest(&subtests[i]);
-  }
-  check_memory_back(start, "all subtests");
-  printf("proctest: PASS %s\n", argv[1]);
-  exit(0);
+  subtest_main(argc, argv, subtests, N_SUBTESTS);
 }

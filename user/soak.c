@@ -49,35 +49,21 @@
 #define MIN_RECORDS 16
 #define MIN_FILES 1
 #define MIN_PIPE_BYTES (64 * 1024)
-#define MEMORY_SETTLE_MS 2000
 #define SOAK_DIR "/soak.d"
 #define APPEND_FILE SOAK_DIR "/append"
 
-/* The failure line; errno names the cause when a system call failed. */
-static void __attribute__((noreturn))
-fail(const char *what)
-{
-  printf("soak: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
-  exit(1);
-}
-
+#define STRESS_PROGRAM "soak"
+#include "user/stress.h" /* fail(), the leak check */
+#include "user/random.h"
 
 /* ------------------------------------------------------------------ */
 /* Data: byte `offset` of stream `stream`                              */
 /* ------------------------------------------------------------------ */
 
-static uint64
-mix(uint64 z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-  return z ^ (z >> 31);
-}
-
 static uchar
 data_byte(uint64 stream, uint64 offset)
 {
-  return mix(stream * 0x9e3779b97f4a7c15UL + offset / 8) >> (offset % 8 * 8);
+  return mix64(stream * SPLITMIX64_GAMMA + offset / 8) >> (offset % 8 * 8);
 }
 
 static void
@@ -99,15 +85,6 @@ check_bytes(const char *what, const uchar *buf, uint64 stream, uint64 offset, in
       exit(1);
     }
   }
-}
-
-/* A per-worker random generator (splitmix64). */
-static uint64 rng_state;
-
-static uint64
-below(uint64 n)
-{
-  return mix(rng_state += 0x9e3779b97f4a7c15UL) % n;
 }
 
 static uchar chunk[MAX_CHUNK];
@@ -310,7 +287,7 @@ start_worker(enum kind kind, int id, int seconds, int data_fd, int other_fd)
     close(report[0]);
     if (other_fd >= 0)
       close(other_fd);
-    rng_state = mix(kind * 1000 + id + 1);
+    rng_state = mix64(kind * 1000 + id + 1); /* a generator per worker */
     close(start_gate[1]);
     char go;
     if (read(start_gate[0], &go, 1) != 1)
@@ -335,15 +312,6 @@ start_worker(enum kind kind, int id, int seconds, int data_fd, int other_fd)
   workers[nworkers].id = id;
   workers[nworkers].report_fd = report[0];
   nworkers++;
-}
-
-static uint64
-memory_mark(void)
-{
-  struct sysinfo si;
-  if (sysinfo(&si) < 0)
-    fail("sysinfo");
-  return si.freemem; /* our own pages were promised at exec: first touches do not change it */
 }
 
 static int
@@ -458,20 +426,12 @@ main(int argc, char **argv)
   if (unlink(APPEND_FILE) < 0 || unlink(SOAK_DIR) < 0)
     fail("remove " SOAK_DIR);
 
-  uint64 after = memory_mark();
-  for (uint64 settle = now_ms() + MEMORY_SETTLE_MS; after != before && now_ms() < settle;) {
-    sleep(1);
-    after = memory_mark();
-  }
+  uint64 after = memory_after_settling(before);
   printf("soak: %lu ms, %d workers: checked %lu KiB of files, %lu KiB through pipes, %lu KiB "
          "of appended records; free memory before %lu after %lu\n",
          now_ms() - start, nworkers, bytes[FILES] / 1024, bytes[PIPES] / 1024,
          bytes[APPENDS] / 1024, before, after);
-  if (after != before) {
-    printf("soak: FAIL free memory after the run is %lu bytes, want %lu (as before it): "
-           "%ld pages not returned\n", after, before, ((long)before - (long)after) / (long)PAGE_SIZE);
-    exit(1);
-  }
+  check_memory_returned(before, after);
   printf("soak: PASS %s\n", argv[1]);
   exit(0);
 }

@@ -82,7 +82,6 @@ static const int syscall_numbers[] = {
 #define DISK_CALL_DAMPING 16
 #define SBRK_MAX_GROWTH (16 * PAGE_SIZE)
 #define PROGRESS_EVERY 200    /* children between progress lines */
-#define MEMORY_SETTLE_MS 2000 /* exits finish asynchronously */
 #define NS_PER_MS 1000000UL
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)
@@ -97,45 +96,13 @@ static const int syscall_numbers[] = {
 #define KERNEL_DEVICES 0x3010000000UL /* the UART, as the kernel maps it */
 #define NONCANONICAL 0xdead00000000beefUL
 
-/* ------------------------------------------------------------------ */
-/* Reporting                                                          */
-/* ------------------------------------------------------------------ */
-
-/* The failure line; errno names the cause when a system call failed. */
-static void __attribute__((noreturn))
-fail(const char *what)
-{
-  printf("sysfuzz: FAIL %s (errno %d: %s)\n", what, errno, strerror(errno));
-  exit(1);
-}
+#define STRESS_PROGRAM "sysfuzz"
+#include "user/stress.h" /* fail(), the leak check */
+#include "user/random.h"
 
 /* ------------------------------------------------------------------ */
-/* Random numbers: splitmix64, small and good enough for choosing       */
+/* Random arguments (user/random.h: splitmix64)                       */
 /* ------------------------------------------------------------------ */
-
-static uint64 rng_state;
-
-static uint64
-random64(void)
-{
-  uint64 z = (rng_state += 0x9e3779b97f4a7c15UL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-  return z ^ (z >> 31);
-}
-
-/* A number in [0, n). */
-static uint64
-below(uint64 n)
-{
-  return random64() % n;
-}
-
-static int
-one_in(uint64 n)
-{
-  return below(n) == 0;
-}
 
 /* A 32-bit argument as the kernel's arg_int reads it: the upper half of the
  * register is garbage half of the time, which the kernel must ignore. */
@@ -145,8 +112,6 @@ int_register(int value)
   uint64 upper = one_in(2) ? random64() << 32 : 0;
   return upper | (uint32)value;
 }
-
-#define PICK(array) ((array)[below(sizeof(array) / sizeof((array)[0]))])
 
 /* ------------------------------------------------------------------ */
 /* Argument kinds                                                     */
@@ -553,7 +518,7 @@ struct report {
 static uint64
 child_seed(uint64 seed, int index)
 {
-  rng_state = seed ^ ((uint64)index * 0xd1b54a32d192ed03UL);
+  random_seed(seed, index);
   return random64();
 }
 
@@ -568,7 +533,7 @@ exit_status_choice(void)
 static void __attribute__((noreturn))
 fuzz_child(uint64 seed, int calls, int report_fd)
 {
-  rng_state = seed;
+  random_seed(seed, 0);
   /* Nothing we inherited may be reached by a fuzzed call: the console
    * would block a read, and other descriptors belong to our parent. */
   if (dup2(report_fd, REPORT_FD) < 0)
@@ -717,17 +682,6 @@ clean_up(void)
     fail(SCRATCH_DIR " is still there after the clean-up");
 }
 
-
-/* Memory nobody has been promised (see proctest's memory_mark). */
-static uint64
-memory_mark(void)
-{
-  struct sysinfo si;
-  if (sysinfo(&si) < 0)
-    fail("sysinfo");
-  return si.freemem; /* our own pages were promised at exec: first touches do not change it */
-}
-
 static int
 parse_option(const char *text, int *value)
 {
@@ -782,21 +736,12 @@ main(int argc, char **argv)
   }
   clean_up();
 
-  uint64 after = memory_mark();
-  for (uint64 deadline = now_ms() + MEMORY_SETTLE_MS; after != before && now_ms() < deadline;) {
-    sleep(1);
-    after = memory_mark();
-  }
-  long leaked = ((long)before - (long)after) / (long)PAGE_SIZE;
+  uint64 after = memory_after_settling(before);
   printf("sysfuzz: seed %d: %lu calls (%lu to bad numbers) in %d children, %lu ms; "
          "free memory before %lu after %lu bytes: %ld pages leaked\n",
          seed, total_calls, total_bad_numbers, children_done, now_ms() - start_ms, before, after,
-         leaked);
-  if (after != before) {
-    printf("sysfuzz: FAIL free memory after the run is %lu bytes, want %lu (as before it): "
-           "%ld pages not returned\n", after, before, ((long)before - (long)after) / (long)PAGE_SIZE);
-    exit(1);
-  }
+         pages_leaked(before, after));
+  check_memory_returned(before, after);
   printf("sysfuzz: PASS %s\n", argv[1]);
   exit(0);
 }

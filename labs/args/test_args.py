@@ -9,20 +9,14 @@ check exec from a C program (up to MAXARGV arguments, 60 KB of them, and
 the E2BIG cases, with the caller going on). args_first_fds boots a disk
 whose /init is user/xt_fds: no shell, no osrun, just the kernel's exec."""
 
-import os
-import shutil
-import subprocess
-import tempfile
-
-from oscheck import run
-from testlib import NEEDS_FS, ROOT, test
+from oscheck import check_first_fds, run
+from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "lab_args"]
 TIMEOUT = 90
 FNV_OFFSET_BASIS = 2166136261
 FNV_PRIME = 16777619
 LONG_ARG = 2000          # bytes: one argument longer than a cache line, a page's half
-FIRST_FDS_IMAGE_BLOCKS = 1000
 
 
 def xt_args_line(args):
@@ -65,17 +59,4 @@ def args_e2big(t):
 @test("args_first_fds", groups=GROUPS, timeout=TIMEOUT)
 def args_first_fds(t):
     """/init = xt_fds: fds 0, 1, 2 of the first process are the console (read 0, write 1 and 2)"""
-    with tempfile.TemporaryDirectory(prefix="rivet-args-") as tmp:
-        init = os.path.join(tmp, "init")
-        shutil.copyfile(os.path.join(ROOT, "user", "_xt_fds"), init)
-        image = os.path.join(tmp, "fds.img")
-        made = subprocess.run(["mkfs/mkfs", image, str(FIRST_FDS_IMAGE_BLOCKS), init],
-                              cwd=ROOT, capture_output=True, text=True)
-        t.check(made.returncode == 0, "mkfs failed: %s" % made.stderr.strip())
-        with t.boot(image=image, timeout=40) as r:
-            m = r.expect(r"^fds( \S+){3}\r?\n", timeout=20)
-            t.check_equal(m.group(0).rstrip(), "fds console console console",
-                          "descriptors of the first process")
-            r.send(t.token + "\n")
-            r.expect(r"^stdin: %s\r?$" % t.token, timeout=10)
-            t.check_equal(r.wait_exit(timeout=10), 0, "QEMU exit status (xt_fds as pid 1)")
+    check_first_fds(t)

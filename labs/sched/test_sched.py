@@ -8,7 +8,7 @@ procrun's table and the state-change record come from tests/test_procview.py.
 """
 
 from testlib import NEEDS_FS, test
-from test_procview import MS, TICK_NS, intervals, run_procrun
+from test_procview import check_alternation
 
 GROUPS = [NEEDS_FS, "lab_sched"]
 TIMEOUT = 150   # a boot or two on a busy 2-core host
@@ -40,13 +40,4 @@ guest("sched_fp", "fptest", [],
 @test("sched_alternate", groups=GROUPS, timeout=TIMEOUT)
 def sched_alternate(t):
     """procrun -l 3:100,3:100 with quantum=5 (units of 10 ms): the two processes alternate each quantum, each preempted, no run longer than a tick"""
-    rows, _, changes, pids, out = run_procrun(t, "-l 3:100,3:100 -c -p", bootargs="quantum=5")
-    cells = [c for _, _, c, _ in rows]
-    want = [["RUN:cpu", "READY"], ["READY", "RUN:cpu"]] * 3
-    t.check_equal(cells, want, "table rows\n" + out)
-    for p in (pids[0], pids[1]):
-        preempted = sum(1 for c in changes if c["pid"] == p and c["why"] == "preempted")
-        t.check(preempted >= 2, "record: pid %d preempted %d times, want at least 2" % (p, preempted))
-        runs = [e - s for s, e, st, _, _ in intervals(changes, p) if st == "running"]
-        t.check(all(r <= TICK_NS + MS for r in runs),
-                "record: pid %d ran longer than a tick (%d ns): %s" % (p, TICK_NS + MS, runs))
+    check_alternation(t)

@@ -9,7 +9,7 @@ spins) cannot fake."""
 
 import re
 
-from oscheck import lines, run
+from oscheck import FIND_CMDLINE, check_find_output, lines, run
 from testlib import NEEDS_FS, test
 
 GROUPS = [NEEDS_FS, "lab_util"]
@@ -95,16 +95,7 @@ def util_primes(t):
 @test("util_find", groups=GROUPS, timeout=TIMEOUT)
 def util_find(t):
     """find: every b under ., under a subdirectory, a 14-character name, no match"""
-    setup = ("echo > b; mkdir a; echo > a/b; mkdir a/aa; echo > a/aa/b; mkdir a/aa/b2;"
-             " mkdir c; echo > c/bb; echo > a/aa/abcdefghijklmn; ")
-    res = run(t, setup + "find . b; echo --; find a b; echo --; find . abcdefghijklmn;"
-                         " echo --; find . nosuch; echo st=$?; find c bb")
-    parts = res.stdout.split("--\n")
-    t.check_equal(len(parts), 4, "sections of find's output (%r)" % res.stdout)
-    t.check_equal(sorted(parts[0].splitlines()), ["./a/aa/b", "./a/b", "./b"], "find . b")
-    t.check_equal(sorted(parts[1].splitlines()), ["a/aa/b", "a/b"], "find a b")
-    t.check_equal(parts[2], "./a/aa/abcdefghijklmn\n", "find of a 14-character name")
-    t.check_equal(parts[3], "st=0\nc/bb\n", "find . nosuch; find c bb")
+    check_find_output(t, run(t, FIND_CMDLINE).stdout)
 
 
 @test("util_xargs", groups=GROUPS, timeout=TIMEOUT)
