@@ -101,7 +101,7 @@ RIVET_UPROGS := bench bench_big bench_fault bench_tiny cat crashwork echo execte
   failctl false faultwork fptest fstest grep init kill ln ls mkdir pause poweroff printftest \
   proctest ps resume rm schedtest sh sleep spin suspend syscalltest trace true usertests wc xt_args \
   xt_fds xt_ret7 xt_wait
-RIVET_UPROGS += alarmtest lazytest procrun staterectest sync top
+RIVET_UPROGS += alarmtest lazytest procrun staterectest sync top elffuzz sysfuzz soak
 XV6_UCFLAGS := -Wall -Werror -Wno-format -O -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
 XV6_UCFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib -Wno-main
 XV6_UCFLAGS += -fno-builtin-strncpy -fno-builtin-strncmp -fno-builtin-strlen -fno-builtin-memset
