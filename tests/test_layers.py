@@ -4,7 +4,7 @@ Each folder under kernel/ is a subsystem. LAYERS lists them from the
 bottom up; a file may include headers of its own folder, of any lower
 layer, and the top-level ABI headers (kernel/*.h), never of a higher one.
 So the include graph between subsystems has no cycles, and a driver can
-never call up into the process code. README.md ("Layout") gives the same
+never call up into the process code. README.md ("Where things are") gives the same
 order.
 """
 

@@ -328,8 +328,9 @@ bench_execbig(void)
   bench_exec("execbig", BIG_PATH, BIG_STATUS, count(20, 4));
 }
 
-/* exec1mib: the same with exectest_big, 1 MiB of initialized data of which
- * it reads one byte: with lazy loading it costs about what exectiny does. */
+/* exec1mib: the same with exectest_big (192 KiB of initialized data and
+ * 2 MiB of bss; the name is older than its present size), of which it
+ * reads one byte: with lazy loading it costs about what exectiny does. */
 static void
 bench_exec1mib(void)
 {
