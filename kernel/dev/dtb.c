@@ -40,6 +40,7 @@ struct node {
   const char *compatible; /* a list of NUL-separated strings */
   int compatible_len;
   const uchar *reg;
+  int reg_len;            /* bytes */
   int irq;                /* first cell of "interrupts", -1 if none */
   int addr_cells, size_cells; /* what this node says its children use */
 };
@@ -58,6 +59,8 @@ static int name_is(const struct node *n, const char *prefix) {
 
 /* reg = <base size> with the parent's cell counts. */
 static void read_reg(const struct node *n, const struct node *parent, uint64 *base, uint64 *size) {
+  if (n->reg_len < (parent->addr_cells + parent->size_cells) * FDT_WORD)
+    panic("dtb: node %s: reg has %d bytes, too few for its parent's cells", n->name, n->reg_len);
   const uchar *p = n->reg;
   *base = read_cells(&p, parent->addr_cells);
   *size = parent->size_cells ? read_cells(&p, parent->size_cells) : 0;
@@ -94,6 +97,7 @@ static void read_property(struct machine *m, struct node *n, int depth, const ch
     n->compatible_len = len;
   } else if (strcmp(pname, "reg") == 0) {
     n->reg = val;
+    n->reg_len = len;
   } else if (strcmp(pname, "interrupts") == 0 && len >= FDT_WORD) {
     n->irq = be32(val);
   } else if (strcmp(pname, "#address-cells") == 0) {
