@@ -15,9 +15,9 @@ fix.
   console_readfault     a console read into a bad buffer leaves the line it
                         could not deliver for the next read (fstest
                         consolefault, lines typed at the shell)
-  console_paste         60,000 bytes pasted into 'cat > paste.txt' at the
-                        console all arrive: the console holds input back in
-                        the UART while its buffer is full
+  console_paste         60,000 bytes pasted into 'pause 3; cat > paste.txt'
+                        at the console all arrive: the console holds input
+                        back in the UART while its buffer is full
 """
 
 import re
@@ -94,6 +94,7 @@ def ctrl_p_listing(t):
 PASTE_LINES = 600
 PASTE_LINE_BYTES = 100  # with its newline
 PASTE_WORDS_PER_LINE = 10
+PASTE_UNREAD_SECONDS = 3  # the paste waits this long before cat reads it
 
 
 def paste_text():
@@ -113,7 +114,10 @@ def console_paste(t):
     """60,000 bytes (600 lines) pasted into 'cat > paste.txt' at the console, then Ctrl-D: wc counts every byte"""
     text = paste_text()
     with shell_boot(t, timeout=170) as r:
-        r.send("cat > paste.txt\n" + text)
+        # The paste arrives while nobody reads the console (pause runs
+        # first), so it is far more than the console's buffer can hold:
+        # what does not fit must wait in the UART, every run.
+        r.send("pause %d; cat > paste.txt\n" % PASTE_UNREAD_SECONDS + text)
         # Ctrl-D once the echo has stopped, as a person would type it (it
         # would queue behind the paste anyway: QEMU's input is one stream).
         r.wait_quiet(2, timeout=120)
