@@ -177,6 +177,8 @@ void proc_exit(int status) {
   acquire(&p->lock);
   struct addrspace *as = p->as;
   kvm_enable();
+  if (!kvm_active()) /* the rule above, checked where it matters: at every exit */
+    panic("proc_exit: pid %d would unpublish its address space while on its table", p->pid);
   p->as = 0;
   release(&p->lock);
   if (sleep_in_exit)
